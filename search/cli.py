@@ -1,0 +1,214 @@
+"""`news-search`: index, search, stats, extract and serve from the command line."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from pathlib import Path
+
+from . import config
+
+
+def _add_index_arg(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--index", type=Path, default=None,
+                   help="index folder (default: $NEWS_SEARCH_INDEX or var/index)")
+
+
+def _add_corpus_arg(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--corpus", type=Path, default=None,
+                   help="articles folder (default: $NEWS_SEARCH_CORPUS or corpus)")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="news-search", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("index", help="bring the index up to date with the corpus (incremental)")
+    _add_corpus_arg(p)
+    _add_index_arg(p)
+    p.add_argument("--full", action="store_true", help="rebuild from scratch beside the old index, then switch")
+    p.add_argument("--quiet", action="store_true", help="print only the summary line and problems")
+
+    p = sub.add_parser("search", help="search the index")
+    p.add_argument("query", nargs="*", help="query words (same syntax as the web page)")
+    _add_index_arg(p)
+    p.add_argument("--country", action="append", default=[], metavar="CC")
+    p.add_argument("--from", dest="date_from", metavar="DATE")
+    p.add_argument("--to", dest="date_to", metavar="DATE")
+    p.add_argument("--sort", choices=["relevance", "date", "date_asc"])
+    p.add_argument("--page", type=str, default=None)
+    p.add_argument("--limit", type=str, default=None, help="results per page (per_page)")
+    p.add_argument("--json", action="store_true", help="print the same JSON as GET /api/search")
+
+    p = sub.add_parser("stats", help="article count, date range, top countries, index size")
+    _add_index_arg(p)
+    p.add_argument("--json", action="store_true")
+
+    p = sub.add_parser("extract", help="print what the indexer extracts from files or folders")
+    p.add_argument("paths", nargs="+", type=Path)
+    p.add_argument("--json", action="store_true", help="one JSON object per line (the default)")
+
+    p = sub.add_parser("serve", help="serve the site and API with gunicorn")
+    _add_index_arg(p)
+    p.add_argument("--host", default=os.environ.get("NEWS_SEARCH_HOST", "127.0.0.1"))
+    p.add_argument("--port", type=int, default=int(os.environ.get("NEWS_SEARCH_PORT", "8000")))
+    p.add_argument("--workers", type=int, default=int(os.environ.get("NEWS_SEARCH_WORKERS", "2")))
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    if getattr(args, "index", None) is None and "index" in args:
+        args.index = config.index_dir()
+    if getattr(args, "corpus", None) is None and "corpus" in args:
+        args.corpus = config.corpus_dir()
+    try:
+        return {"index": cmd_index, "search": cmd_search, "stats": cmd_stats,
+                "extract": cmd_extract, "serve": cmd_serve}[args.command](args)
+    except KeyboardInterrupt:
+        print("interrupted; the previous index is intact", file=sys.stderr)
+        return 130
+
+
+def cmd_index(args) -> int:
+    from .indexer import update_index
+    from .store import IndexLocked
+
+    def progress(total: int):
+        from tqdm import tqdm
+
+        # Shown only on a terminal and only when the run is long enough to need it.
+        return tqdm(total=total, unit="file", file=sys.stderr, delay=1.0,
+                    disable=args.quiet or not sys.stderr.isatty())
+
+    try:
+        summary = update_index(args.corpus, args.index, full=args.full,
+                               max_bytes=config.max_file_bytes(), progress=progress)
+    except IndexLocked as e:
+        print(f"news-search index: {e}", file=sys.stderr)
+        return 75  # EX_TEMPFAIL
+    except (FileNotFoundError, NotADirectoryError, PermissionError) as e:
+        print(f"news-search index: {e}", file=sys.stderr)
+        return 1
+    except OSError as e:
+        print(f"news-search index: {e}; the previous index is intact", file=sys.stderr)
+        return 1
+    print(summary.line())
+    for line in summary.problem_lines():
+        print(line)
+    return 0
+
+
+def _engine(args):
+    from .searcher import Engine
+
+    return Engine(args.index)
+
+
+def cmd_search(args) -> int:
+    from .query import InvalidRequest, SearchRequest
+    from .store import NoIndex
+
+    params: dict[str, list[str]] = {"q": [" ".join(args.query)], "country": args.country}
+    for name, value in (("from", args.date_from), ("to", args.date_to), ("sort", args.sort),
+                        ("page", args.page), ("per_page", args.limit)):
+        if value is not None:
+            params[name] = [value]
+    try:
+        request = SearchRequest.from_params(params)
+        result = _engine(args).search(request)
+    except InvalidRequest as e:
+        for err in e.errors:
+            print(f"news-search search: {err['name']}: {err['reason']}", file=sys.stderr)
+        return 2
+    except NoIndex as e:
+        print(f"news-search search: {e}", file=sys.stderr)
+        return 1
+    if args.json:
+        json.dump(result.to_dict(), sys.stdout, ensure_ascii=False, indent=2)
+        print()
+        return 0
+    import re
+
+    def plain(fragment: str) -> str:
+        import html
+
+        return html.unescape(re.sub(r"</?mark>", "*", fragment))
+
+    print(f"{result.total} results ({result.took_ms:.1f} ms)")
+    for n, hit in enumerate(result.hits, start=request.offset + 1):
+        meta = " · ".join(x for x in (hit.published or "undated", ",".join(hit.countries), hit.source or "") if x)
+        print(f"\n{n}. {plain(hit.title_html)}  [{hit.id}]\n   {meta}\n   {plain(hit.snippet)}")
+    if result.suggestion:
+        print(f"\nDid you mean: {result.suggestion}")
+    return 0
+
+
+def cmd_stats(args) -> int:
+    from .countries import country_label
+    from .store import NoIndex
+
+    try:
+        stats = _engine(args).stats()
+    except NoIndex as e:
+        print(f"news-search stats: {e}", file=sys.stderr)
+        return 1
+    if args.json:
+        print(json.dumps(stats, indent=2))
+        return 0
+    print(f"articles:   {stats['articles']}")
+    print(f"dates:      {stats['first_day'] or '-'} .. {stats['last_day'] or '-'} ({stats['undated']} undated)")
+    print("countries:  " + (", ".join(f"{country_label(c)} ({c}) {n}" for c, n in stats["top_countries"]) or "-"))
+    print(f"index size: {stats['index_bytes'] / 1e6:.2f} MB in {stats['index_dir']}")
+    return 0
+
+
+def cmd_extract(args) -> int:
+    from .extract import CorpusFile, read_file, scan_corpus
+    from .readers import split_extension
+
+    status = 0
+    for path in args.paths:
+        if path.is_dir():
+            root, scan = path, scan_corpus(path)
+            files = [scan.files[k] for k in sorted(scan.files)]
+        elif path.is_file():
+            root = path.parent
+            stem, ext = split_extension(path.name)
+            if not ext:
+                print(f"news-search extract: {path}: not a format the indexer reads", file=sys.stderr)
+                status = 1
+                continue
+            st = path.stat()
+            sidecar = path.parent / (stem + ".meta.json")
+            files = [CorpusFile(path.name, ext, stem, st.st_size, st.st_mtime_ns,
+                                sidecar.name if sidecar.is_file() else None)]
+        else:
+            print(f"news-search extract: {path}: no such file or folder", file=sys.stderr)
+            status = 1
+            continue
+        for cf in files:
+            result = read_file(root, cf, config.max_file_bytes())
+            for article in result.articles:
+                print(json.dumps(article.to_dict(), ensure_ascii=False))
+            for p in result.problems:
+                print(f"{'skipped' if p.skipped else 'warning'}: {p.where}: {p.reason}", file=sys.stderr)
+    return status
+
+
+def cmd_serve(args) -> int:
+    """Replace this process with gunicorn, configured by web/gunicorn_conf.py."""
+    from web import gunicorn_conf
+
+    os.environ["NEWS_SEARCH_INDEX"] = str(args.index)
+    argv = [sys.executable, "-m", "gunicorn", "--config", gunicorn_conf.__file__,
+            "--bind", f"{args.host}:{args.port}", "--workers", str(args.workers), "web:create_app()"]
+    print(f"serving on http://{args.host}:{args.port} (Ctrl-C to stop)", file=sys.stderr, flush=True)
+    os.execv(sys.executable, argv)
+    return 0  # not reached
+
+
+if __name__ == "__main__":
+    sys.exit(main())

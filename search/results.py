@@ -1,0 +1,54 @@
+"""The search result: one type for the page, the JSON API and the CLI. Plain data,
+no Whoosh objects, so another engine can produce the same thing."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+
+from .query import SearchRequest
+
+
+@dataclass
+class Hit:
+    id: str
+    title: str
+    title_html: str  # escaped, query terms in <mark>
+    snippet: str  # escaped, query terms in <mark>
+    url: str | None
+    source: str | None
+    published: str | None  # ISO 8601
+    countries: list[str]
+    score: float | None
+
+
+@dataclass
+class FacetValue:
+    value: str
+    label: str
+    count: int
+    selected: bool
+
+
+@dataclass
+class SearchResult:
+    request: SearchRequest
+    total: int
+    took_ms: float
+    hits: list[Hit] = field(default_factory=list)
+    facets: dict[str, list[FacetValue]] = field(default_factory=dict)
+    suggestion: str | None = None
+    date_unit: str = "day"  # width of the date buckets: year, month or day
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.request.per_page))
+
+    def to_dict(self) -> dict:
+        return {
+            "query": self.request.to_dict(),
+            "total": self.total,
+            "took_ms": round(self.took_ms, 2),
+            "results": [asdict(h) for h in self.hits],
+            "facets": {name: [asdict(v) for v in values] for name, values in self.facets.items()},
+            "suggestion": self.suggestion,
+        }

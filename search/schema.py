@@ -1,0 +1,37 @@
+"""The Whoosh schema: what is searchable, what is stored for result lists and snippets."""
+
+from __future__ import annotations
+
+from whoosh.fields import DATETIME, ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
+
+from .analysis import text_analyzer
+
+# Query-time boosts: a word in the title says more about an article than one in the body.
+FIELD_BOOSTS = {"title": 2.0, "text": 1.0}
+SEARCH_FIELDS = ("title", "text")
+
+
+def make_schema() -> Schema:
+    analyzer = text_analyzer()
+    return Schema(
+        id=ID(stored=True, unique=True),
+        # Corpus-relative file the article came from, and that file's signature
+        # (size:mtime_ns:hash), so the reindex can rebuild its manifest from the index.
+        path=ID(stored=True),
+        file_sig=STORED(),
+        title=TEXT(analyzer=analyzer, stored=True),
+        # chars=True lets the pinpoint fragmenter cut snippets without re-analysing.
+        text=TEXT(analyzer=analyzer, stored=True, chars=True),
+        published=DATETIME(sortable=True),
+        published_iso=STORED(),
+        # The article's own calendar day, for date facets and date filters.
+        day=ID(stored=True),
+        date_source=STORED(),
+        countries=KEYWORD(stored=True, commas=True, lowercase=False, scorable=False),
+        source=ID(stored=True),
+        url=STORED(),
+        author=STORED(),
+        language=ID(stored=True),
+        word_count=NUMERIC(stored=True),
+        content_hash=STORED(),
+    )

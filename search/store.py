@@ -1,0 +1,145 @@
+"""Where the index lives on disk: generation folders under one root, a `current`
+symlink switched atomically, a lock so that one reindex runs at a time, and the
+manifest that makes incremental runs cheap. Readers and the writer agree here."""
+
+from __future__ import annotations
+
+import errno
+import fcntl
+import json
+import os
+import shutil
+import time
+from pathlib import Path
+
+from whoosh.filedb.filestore import FileStorage
+from whoosh.index import EmptyIndexError, Index
+
+from .schema import make_schema
+
+CURRENT = "current"
+LOCK = ".lock"
+MANIFEST = "manifest.json"
+# Bump when the schema or the analysis changes: the next run then rebuilds fully.
+SCHEMA_VERSION = 1
+
+
+class IndexLocked(RuntimeError):
+    pass
+
+
+class NoIndex(RuntimeError):
+    pass
+
+
+def storage(gen_dir: Path) -> FileStorage:
+    # Without mmap: Whoosh copies mmapped postings into private memory anyway,
+    # and refreshes are much faster this way (see the field notes).
+    return FileStorage(str(gen_dir), supports_mmap=False)
+
+
+def current_dir(root: Path) -> Path | None:
+    """The generation folder the `current` link points at, or None."""
+    link = Path(root) / CURRENT
+    try:
+        target = os.readlink(link)
+    except OSError:
+        return None
+    return (Path(root) / target).resolve()
+
+
+def open_current(root: Path) -> tuple[Index, Path]:
+    gen = current_dir(root)
+    if gen is None or not gen.is_dir():
+        raise NoIndex(f"no index in {root}: run `news-search index` first")
+    try:
+        return storage(gen).open_index(), gen
+    except EmptyIndexError:
+        raise NoIndex(f"the index in {gen} is empty or unreadable: run `news-search index --full`") from None
+
+
+def create_generation(root: Path) -> tuple[Index, Path]:
+    Path(root).mkdir(parents=True, exist_ok=True)
+    name = time.strftime("gen-%Y%m%dT%H%M%S") + f"-{os.getpid()}-{time.monotonic_ns() % 10**6:06d}"
+    gen = Path(root) / name
+    gen.mkdir()
+    return storage(gen).create_index(make_schema()), gen
+
+
+def switch_current(root: Path, gen: Path) -> None:
+    """Point `current` at gen in one rename: readers see the old index or the new, never neither."""
+    tmp = Path(root) / f".{CURRENT}.{os.getpid()}"
+    try:
+        tmp.unlink()
+    except FileNotFoundError:
+        pass
+    os.symlink(gen.name, tmp)
+    os.replace(tmp, Path(root) / CURRENT)
+    _fsync_dir(root)
+
+
+def remove_old_generations(root: Path, keep: int = 1) -> None:
+    """Delete generations except the current one and the `keep` newest others: a web
+    worker may still be reading the previous one for a moment after a switch."""
+    cur = current_dir(root)
+    others = sorted((p for p in Path(root).glob("gen-*") if p.is_dir() and p.resolve() != cur),
+                    key=lambda p: p.stat().st_mtime, reverse=True)
+    for old in others[keep:]:
+        shutil.rmtree(old, ignore_errors=True)
+
+
+def read_manifest(gen: Path) -> dict | None:
+    try:
+        return json.loads((gen / MANIFEST).read_text("utf-8"))
+    except (OSError, ValueError):
+        return None
+
+
+def write_manifest(gen: Path, manifest: dict) -> None:
+    tmp = gen / f".{MANIFEST}.tmp"
+    with open(tmp, "w", encoding="utf-8") as f:
+        json.dump(manifest, f, separators=(",", ":"))
+        f.flush()
+        os.fsync(f.fileno())
+    os.replace(tmp, gen / MANIFEST)
+
+
+class Lock:
+    """An exclusive, non-blocking lock on the index root, released by the kernel
+    when the process dies (so kill -9 never leaves a stale lock)."""
+
+    def __init__(self, root: Path) -> None:
+        self.path = Path(root) / LOCK
+        self.fd: int | None = None
+
+    def __enter__(self) -> "Lock":
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError as e:
+            holder = os.pread(fd, 32, 0).decode(errors="replace").strip()
+            os.close(fd)
+            if e.errno in (errno.EAGAIN, errno.EACCES):
+                who = f" (pid {holder})" if holder else ""
+                raise IndexLocked(f"another `news-search index` is already running on {self.path.parent}{who}; "
+                                  "try again when it has finished") from None
+            raise
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, str(os.getpid()).encode(), 0)
+        self.fd = fd
+        return self
+
+    def __exit__(self, *exc) -> None:
+        if self.fd is not None:
+            os.ftruncate(self.fd, 0)
+            os.close(self.fd)
+            self.fd = None
+
+
+def _fsync_dir(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)

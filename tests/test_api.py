@@ -1,0 +1,235 @@
+"""The JSON API and the page over real HTTP, served by gunicorn from a real index."""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+
+import jsonschema
+import pytest
+import requests
+
+from conftest import Server, api_corpus, run_cli, write
+
+PROJECT = Path(__file__).resolve().parent.parent
+OPENAPI = json.loads((PROJECT / "web" / "openapi.json").read_text())
+SEED_ID = "000_d1333627a6b9a447"
+
+
+def conforms(body: dict, schema_name: str) -> None:
+    schema = {"$ref": f"#/components/schemas/{schema_name}", "components": OPENAPI["components"]}
+    jsonschema.validate(body, schema, cls=jsonschema.Draft202012Validator)
+
+
+def api(server: Server, **params) -> dict:
+    r = server.get("/api/search", params=params)
+    assert r.status_code == 200, r.text
+    assert r.headers["Content-Type"].startswith("application/json")
+    body = r.json()
+    conforms(body, "SearchResult")
+    return body
+
+
+def facet(body: dict, name: str) -> dict[str, dict]:
+    return {f["value"]: f for f in body["facets"][name]}
+
+
+def test_seed_found_with_marks_and_country_facets(served):
+    body = api(served, q="cuba")
+    ids = [r["id"] for r in body["results"]]
+    assert SEED_ID in ids and "havana-trade" in ids
+    seed = next(r for r in body["results"] if r["id"] == SEED_ID)
+    assert "<mark>Cuba</mark>" in seed["snippet"]
+    assert seed["published"] == "2024-09-24" and seed["countries"][:2] in (["KR", "CU"], ["CU", "KR"])
+    countries = facet(body, "country")
+    assert {"KR", "CU"} <= countries.keys()
+    assert countries["KR"]["label"] == "South Korea" and countries["KR"]["selected"] is False
+    assert body["query"] == {"q": "cuba", "country": [], "from": None, "to": None, "sort": "relevance",
+                             "page": 1, "per_page": 10}
+
+
+def test_facet_counts_match_the_results(served):
+    body = api(served, q="cuba", per_page=100)
+    total = body["total"]
+    assert total == len(body["results"])
+    for code, f in facet(body, "country").items():
+        assert f["count"] == sum(code in r["countries"] for r in body["results"]), code
+    assert sum(f["count"] for f in body["facets"]["date"]) == total
+    for value, f in facet(body, "date").items():
+        if value != "undated":
+            assert f["count"] == sum((r["published"] or "").startswith(value) for r in body["results"])
+
+
+def test_country_filter_ors_values_and_marks_them_selected(served):
+    kr = api(served, country="KR")
+    cu = api(served, country="CU")
+    both = api(served, country=["KR", "CU"])
+    assert {r["id"] for r in both["results"]} == {r["id"] for r in kr["results"]} | {r["id"] for r in cu["results"]}
+    assert all("KR" in r["countries"] for r in kr["results"])
+    selected = {f["value"] for f in both["facets"]["country"] if f["selected"]}
+    assert selected == {"KR", "CU"}
+    assert both["query"]["country"] == ["KR", "CU"]
+    # Different facets AND: country and a date range.
+    narrowed = api(served, country=["KR", "CU"], **{"from": "2024-09-24", "to": "2024-09-24"})
+    assert [r["id"] for r in narrowed["results"]] == [SEED_ID]
+
+
+def test_date_filter_bounds_are_inclusive(served):
+    body = api(served, **{"from": "2024-07", "to": "2024-07"}, per_page=100)
+    assert body["total"] == 25
+    assert all(r["published"].startswith("2024-07") for r in body["results"])
+    assert api(served, **{"from": "2024-09-20", "to": "2024-09-21"})["total"] == 2
+    assert api(served, **{"to": "2022"})["total"] == 1
+
+
+def test_date_buckets_follow_the_span(served):
+    wide = api(served)  # 2022-12 .. 2024-09: months
+    values = [f["value"] for f in wide["facets"]["date"]]
+    assert "2024-07" in values and "undated" in values and values[-1] == "undated"
+    assert facet(wide, "date")["undated"]["count"] == 1
+    assert facet(wide, "date")["2024-09"]["label"] == "September 2024"
+    narrow = api(served, **{"from": "2024-07-01", "to": "2024-07-05"})
+    assert [f["value"] for f in narrow["facets"]["date"]] == [f"2024-07-0{d}" for d in range(1, 6)]
+    assert api(served, q="minister OR cuba OR japan OR french OR brazil")["facets"]["date"]
+
+
+def test_sort_by_date(served):
+    newest = api(served, sort="date", per_page=100)["results"]
+    dates = [r["published"] for r in newest if r["published"]]
+    assert dates == sorted(dates, reverse=True)
+    assert newest[-1]["published"] is None  # undated last
+    assert all(r["score"] is None for r in newest)
+    oldest = [r["published"] for r in api(served, sort="date_asc", per_page=100)["results"] if r["published"]]
+    assert oldest == sorted(oldest)
+    assert api(served)["query"]["sort"] == "date"  # no q: newest first
+
+
+def test_pagination_edges(served):
+    first = api(served, q="minister", per_page=10)
+    assert first["total"] >= 25
+    pages = [api(served, q="minister", per_page=10, page=p)["results"] for p in (1, 2, 3)]
+    seen = [r["id"] for page in pages for r in page]
+    assert len(seen) == len(set(seen)) == min(30, first["total"])
+    last_page = -(-first["total"] // 10)
+    assert len(api(served, q="minister", page=last_page)["results"]) == first["total"] - 10 * (last_page - 1)
+    beyond = api(served, q="minister", page=last_page + 1)
+    assert beyond["results"] == [] and beyond["total"] == first["total"]
+    assert len(api(served, q="minister", per_page=100)["results"]) == first["total"]
+
+
+@pytest.mark.parametrize("params, bad", [
+    ({"sort": "popular"}, "sort"),
+    ({"page": "0"}, "page"),
+    ({"page": "two"}, "page"),
+    ({"per_page": "1000"}, "per_page"),
+    ({"per_page": "0"}, "per_page"),
+    ({"from": "2024-13-01"}, "from"),
+    ({"to": "2024-02-30"}, "to"),
+    ({"from": "yesterday"}, "from"),
+    ({"from": "2024-09-25", "to": "2024-09-01"}, "from"),
+    ({"q": "x" * 501}, "q"),
+    ({"q": '"unbalanced phrase'}, "q"),
+    ({"q": "(cuba OR korea"}, "q"),
+    ({"q": "author:kim"}, "q"),
+    ({"country": "XX"}, "country"),
+    ({"country": "Korea"}, "country"),
+    ({"page": "2000", "per_page": "100"}, "page"),
+])
+def test_bad_parameters_are_400_problems(served, params, bad):
+    r = served.get("/api/search", params=params)
+    assert r.status_code == 400
+    assert r.headers["Content-Type"] == "application/problem+json"
+    body = r.json()
+    conforms(body, "Problem")
+    assert body["status"] == 400 and body["title"] and body["detail"]
+    assert bad in [p["name"] for p in body["invalid_params"]]
+    page = served.get("/", params=params)
+    assert page.status_code == 400 and "could not be understood" in page.text
+
+
+def test_query_syntax(served):
+    def found(q):
+        return {r["id"] for r in api(served, q=q, per_page=100)["results"]}
+
+    assert found("cuba tourism") == {"havana-trade"}
+    assert found("japan OR france") == {"tokyo-rates", "paris-strike"} | found("france")
+    assert "havana-trade" not in found("cuba -tourism") and SEED_ID in found("cuba -tourism")
+    assert "havana-trade" not in found("cuba NOT tourism") and SEED_ID in found("cuba NOT tourism")
+    assert found('"rail strike"') == {"paris-strike"}
+    assert found("(japan OR brazil) rain") == {"undated-note"}
+    assert found("title:chip") == {"seoul-chips"}
+    assert "seoul-chips" in found("text:semiconductor")
+    assert found("the of and") == set()
+
+
+def test_article_endpoint_and_404(served):
+    r = served.get(f"/api/articles/{SEED_ID}")
+    assert r.status_code == 200
+    article = r.json()
+    conforms(article, "Article")
+    assert article["text"].endswith("network of partners.") and article["url"].startswith("https://wuwenjie.xyz")
+    missing = served.get("/api/articles/no-such-article")
+    assert missing.status_code == 404 and missing.headers["Content-Type"] == "application/problem+json"
+    for evil in ("../../etc/passwd", "..%2F..%2Fetc%2Fpasswd", "%2e%2e/%2e%2e/etc/passwd"):
+        r = served.get(f"/api/articles/{evil}")
+        assert r.status_code == 404 and "root:" not in r.text
+
+
+def test_openapi_and_health(served):
+    r = served.get("/api/openapi.json")
+    assert r.status_code == 200 and r.json()["openapi"].startswith("3.1")
+    health = served.get("/healthz").json()
+    conforms(health, "Health")
+    assert health["status"] == "ok" and health["articles"] == 1 + 6 + 25
+
+
+def test_xss_is_escaped_in_json_and_page(served):
+    body = api(served, q="havana javascript")
+    (hit,) = [r for r in body["results"] if r["id"] == "xss"]
+    for html in (hit["title_html"], hit["snippet"]):
+        assert "<script" not in html and "<img" not in html
+        assert "&lt;script&gt;" in html or "&lt;img" in html
+        assert html.replace("<mark>", "").replace("</mark>", "").count("<") == 0
+    page = served.get("/", params={"q": "havana javascript"}).text
+    assert "<script>alert" not in page and "<img src=x" not in page and "&lt;script&gt;" in page
+    article_page = served.get("/articles/xss").text
+    assert "<script>alert" not in article_page and 'href="javascript:' not in article_page
+    evil_q = '<script>alert("q")</script> "><img src=x onerror=alert(5)>'
+    page = served.get("/", params={"q": evil_q[:60]}).text
+    assert "<script>alert(\"q\")" not in page and "<img src=x onerror" not in page
+
+
+def test_page_shows_results_facets_and_json_twin(served):
+    r = served.get("/", params={"q": "cuba", "country": "KR"})
+    assert r.status_code == 200
+    html = r.text
+    assert "<mark>" in html and 'aria-current="true"' in html
+    assert 'href="/api/search?q=cuba&amp;country=KR"' in html
+    assert f'href="/articles/{SEED_ID}?q=cuba"' in html
+    for header in ("Content-Security-Policy", "X-Content-Type-Options", "Referrer-Policy"):
+        assert header in r.headers
+    article = served.get(f"/articles/{SEED_ID}", params={"q": "cuba"}).text
+    assert "<mark>Cuba</mark>" in article
+
+
+def test_reindex_is_picked_up_by_a_running_server(tmp_path):
+    corpus = api_corpus(tmp_path / "corpus")
+    index = tmp_path / "index"
+    assert run_cli("index", "--corpus", corpus, "--index", index).returncode == 0
+    server = Server(index)
+    try:
+        assert server.get("/api/search", params={"q": "zanzibar"}).json()["total"] == 0
+        write(corpus / "new.txt", "Zanzibar spice exports\n\nZANZIBAR - Clove exports from Zanzibar rose.")
+        assert run_cli("index", "--corpus", corpus, "--index", index).returncode == 0
+        # Both workers must see it: ask several times over fresh connections.
+        for _ in range(6):
+            assert requests.get(server.url + "/api/search", params={"q": "zanzibar"}, timeout=5).json()["total"] == 1
+        gen = server.get("/healthz").json()["generation"]
+        (corpus / "new.txt").unlink()
+        assert run_cli("index", "--full", "--corpus", corpus, "--index", index).returncode == 0
+        for _ in range(6):
+            assert requests.get(server.url + "/api/search", params={"q": "zanzibar"}, timeout=5).json()["total"] == 0
+        assert server.get("/healthz").json()["generation"] != gen
+    finally:
+        server.stop()

@@ -1,0 +1,56 @@
+"""The Flask app: a search page and its JSON twin, over one Engine per process."""
+
+from __future__ import annotations
+
+import os
+
+from flask import Flask, request
+
+from search.searcher import Engine
+
+from .problems import install_error_handlers
+
+SECURITY_HEADERS = {
+    "Content-Security-Policy": ("default-src 'self'; img-src 'self' data:; style-src 'self'; "
+                                "script-src 'self'; object-src 'none'; base-uri 'none'; "
+                                "form-action 'self'; frame-ancestors 'none'"),
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "same-origin",
+    "X-Frame-Options": "DENY",
+}
+
+
+def create_app(config: dict | None = None) -> Flask:
+    app = Flask(__name__)
+    app.config.update(
+        INDEX=os.environ.get("NEWS_SEARCH_INDEX", "").strip() or "var/index",
+        DEBUG=os.environ.get("NEWS_SEARCH_DEBUG", "") == "1",
+        JSON_SORT_KEYS=False,
+    )
+    app.config.update(config or {})
+    app.json.sort_keys = False
+    app.json.ensure_ascii = False
+    app.extensions["engine"] = Engine(app.config["INDEX"])
+
+    from .api import api
+    from .pages import pages
+
+    app.register_blueprint(api)
+    app.register_blueprint(pages)
+    install_error_handlers(app)
+
+    @app.after_request
+    def add_security_headers(response):
+        for name, value in SECURITY_HEADERS.items():
+            response.headers.setdefault(name, value)
+        if request.path.startswith("/api/") or request.path == "/healthz":
+            response.headers.setdefault("Access-Control-Allow-Origin", "*")
+        return response
+
+    return app
+
+
+def engine() -> Engine:
+    from flask import current_app
+
+    return current_app.extensions["engine"]

@@ -1,0 +1,23 @@
+"""gunicorn settings for `news-search serve` (command-line flags override them)."""
+
+import os
+
+bind = f"{os.environ.get('NEWS_SEARCH_HOST', '127.0.0.1')}:{os.environ.get('NEWS_SEARCH_PORT', '8000')}"
+workers = int(os.environ.get("NEWS_SEARCH_WORKERS", "2"))
+worker_class = "sync"  # one request at a time per worker: one Whoosh searcher each
+preload_app = False  # the app (and its searcher) is created in each worker, after fork
+timeout = 30
+graceful_timeout = 10  # SIGTERM: finish requests in flight, then stop
+keepalive = 5
+accesslog = os.environ.get("NEWS_SEARCH_ACCESS_LOG") or None
+errorlog = "-"
+loglevel = os.environ.get("NEWS_SEARCH_LOG_LEVEL", "info")
+limit_request_line = 8190
+
+
+def post_worker_init(worker):
+    """Open the searcher before the first request, so it does not pay for it."""
+    try:
+        worker.wsgi.extensions["engine"].searcher()
+    except Exception as e:  # no index yet: requests will say so with a 503
+        worker.log.warning("index not opened: %s", e)

@@ -1,0 +1,65 @@
+"""The pages people use: search with facets, and one article. Same parameters as
+/api/search, same SearchResult, so the page and its JSON twin never disagree."""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+from flask import Blueprint, abort, render_template, request
+from markupsafe import Markup
+
+from search.countries import country_label
+from search.query import SearchRequest
+from search.searcher import mark_terms
+
+from . import engine
+
+pages = Blueprint("pages", __name__)
+
+
+class Links:
+    """URLs that change one thing about the current search and keep the rest."""
+
+    def __init__(self, req: SearchRequest) -> None:
+        self.req = req
+
+    def url(self, path: str = "/", **changes) -> str:
+        changes.setdefault("page", None)  # a new filter or sort starts at page 1
+        query = urlencode(self.req.params(**changes))
+        return path + ("?" + query if query else "")
+
+    def country(self, code: str) -> str:
+        selected = list(self.req.country)
+        selected = [c for c in selected if c != code] if code in selected else selected + [code]
+        return self.url(country=selected)
+
+    def date(self, value: str, selected: bool) -> str:
+        return self.url(**{"from": None, "to": None}) if selected else self.url(**{"from": value, "to": value})
+
+    def page(self, number: int) -> str:
+        return self.url(page=number if number > 1 else None)
+
+    def api(self) -> str:
+        return self.url("/api/search", page=self.req.page if self.req.page > 1 else None)
+
+
+@pages.get("/")
+def search_page():
+    req = SearchRequest.from_params(request.args)
+    result = engine().search(req)
+    return render_template("search.html", req=req, result=result, links=Links(req),
+                           country_label=country_label)
+
+
+@pages.get("/articles/<path:article_id>")
+def article_page(article_id: str):
+    article = engine().article(article_id)
+    if article is None:
+        abort(404)
+    q = request.args.get("q", "")[:500]
+    body = mark_terms(article["text"], q)
+    paragraphs = [Markup(p) for p in body.split("\n\n") if p.strip()]
+    title_html = Markup(mark_terms(article["title"], q, field="title"))
+    back = "/?" + urlencode({"q": q}) if q else "/"
+    return render_template("article.html", article=article, paragraphs=paragraphs, title_html=title_html,
+                           q=q, back=back, country_label=country_label)
