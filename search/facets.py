@@ -29,7 +29,11 @@ class FacetTables:
             for doc in reader.postings("countries", code).all_ids():
                 self.countries[doc] = self.countries[doc] + (code,)
         # Raw sortable publication times (meaningless where days[doc] is None).
-        self.published: list[int] = list(reader.column_reader("published", translate=False))
+        self.published: list[int] = []
+        for sub, _offset in reader.leaf_readers():
+            count = sub.doc_count_all()
+            values = list(sub.column_reader("published", translate=False)) if sub.has_column("published") else []
+            self.published.extend((values + [0] * count)[:count])
         interned: dict[str, str] = {}
         for day in reader.lexicon("day"):
             day = day.decode() if isinstance(day, bytes) else day

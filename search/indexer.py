@@ -7,7 +7,7 @@ or the new one, and a killed run leaves the old one readable."""
 
 from __future__ import annotations
 
-import sys
+import os
 import time
 from collections import Counter
 from collections.abc import Callable
@@ -23,6 +23,7 @@ from .extract import CorpusFile, FileResult, read_file, scan_corpus
 from .readers import Problem
 
 MAX_SEGMENTS_WITHOUT_MERGE = 8
+PARALLEL_WRITER_MIN_FILES = 2000
 
 
 @dataclass
@@ -135,7 +136,12 @@ def update_index(corpus: Path, root: Path, *, full: bool = False, max_bytes: int
             ix, gen = old_ix, store.current_dir(root)
         # Whoosh's own lock: held by us for the whole run; it is free unless a
         # process outside this tool writes the same folder.
-        writer = ix.writer(timeout=5.0, limitmb=256)
+        # Large rebuilds analyse and write postings in two worker processes (about
+        # twice the throughput on 2 cores); small runs are faster in one.
+        if full and len(to_read) >= PARALLEL_WRITER_MIN_FILES and (os.cpu_count() or 1) > 1:
+            writer = ix.writer(procs=2, multisegment=True, limitmb=128, timeout=5.0)
+        else:
+            writer = ix.writer(timeout=5.0, limitmb=256)
         try:
             owner = {aid: rel for rel, entry in kept.items() for aid in entry["ids"]}
             if not full:

