@@ -585,8 +585,8 @@ def _scan(tab: _Tables, text: str, lead_weight: float, rest_weight: float, lead_
     Tokens starting within ``lead_chars`` weigh ``lead_weight``, the others ``rest_weight``.
     """
     head = text[:400]
-    letters = sum(1 for ch in head if ch.isalpha())
-    caps_mode = letters > 0 and sum(1 for ch in head if ch.isupper()) > 0.7 * letters
+    letters = sum(map(str.isalpha, head))
+    caps_mode = letters > 0 and sum(map(str.isupper, head)) > 0.7 * letters
     raw = [a or b for a, b in _TOKEN.findall(text)]
     if text.isascii():
         toks = [w.lower() for w in raw]

@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import stat
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -69,12 +70,14 @@ def scan_corpus(root: Path) -> Scan:
         hidden = [d for d in dirnames if d.startswith(".")]
         scan.ignored["hidden"] += len(hidden)
         dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+        folder = _rel(root, dirpath)
+        prefix = "" if folder == "." else folder + "/"
         for name in sorted(filenames):
             if name.startswith("."):
                 scan.ignored["hidden"] += 1
                 continue
             full = os.path.join(dirpath, name)
-            rel = _rel(root, full)
+            rel = prefix + name
             stem, ext = split_extension(rel)
             if not ext:
                 scan.ignored["unknown extension"] += 1
@@ -84,7 +87,7 @@ def scan_corpus(root: Path) -> Scan:
             except OSError as e:
                 scan.problems.append(Problem(rel, f"cannot read: {e.strerror}"))
                 continue
-            if not os.path.isfile(full):
+            if not stat.S_ISREG(st.st_mode):
                 scan.ignored["not a regular file"] += 1
                 continue
             if ext == SIDECAR_SUFFIX:
@@ -116,8 +119,12 @@ def read_file(root: Path, cf: CorpusFile, max_bytes: int) -> FileResult:
                                                f"{max_bytes / 1e6:.0f} MB, NEWS_SEARCH_MAX_FILE_MB)"))
         return result
     try:
-        data = (Path(root) / cf.rel).read_bytes()
-        meta_bytes = (Path(root) / cf.sidecar).read_bytes() if cf.sidecar else b""
+        with open(os.path.join(root, cf.rel), "rb") as f:
+            data = f.read()
+        meta_bytes = b""
+        if cf.sidecar:
+            with open(os.path.join(root, cf.sidecar), "rb") as f:
+                meta_bytes = f.read()
     except OSError as e:
         result.problems.append(Problem(cf.rel, f"cannot read: {e.strerror or e}"))
         return result

@@ -51,7 +51,7 @@ class Summary:
         return [f"{'skipped' if p.skipped else 'warning'}: {p.where}: {p.reason}" for p in self.problems]
 
 
-def article_document(article: Article, file_sig: str) -> dict:
+def article_document(article: Article, file_sig: str, content_hash: str | None = None) -> dict:
     """The Whoosh document of an article (None values are left out by Whoosh)."""
     day = article.published_day
     published = article.published
@@ -75,7 +75,7 @@ def article_document(article: Article, file_sig: str) -> dict:
         "author": article.author,
         "language": article.language or None,
         "word_count": article.word_count,
-        "content_hash": article.content_hash,
+        "content_hash": content_hash or article.content_hash,
     }
 
 
@@ -102,6 +102,7 @@ def update_index(corpus: Path, root: Path, *, full: bool = False, max_bytes: int
     with store.Lock(root):
         summary = Summary(full=full)
         old_ix, old_manifest = None, {"files": {}}
+        manifest_rebuilt = False
         try:
             old_ix, gen = store.open_current(root)
             old_manifest = store.read_manifest(gen) or {}
@@ -109,6 +110,7 @@ def update_index(corpus: Path, root: Path, *, full: bool = False, max_bytes: int
                 summary.full = full = True
             elif old_manifest.get("generation") != old_ix.latest_generation():
                 old_manifest = _manifest_from_index(old_ix)
+                manifest_rebuilt = True
         except (store.NoIndex, EmptyIndexError, OSError, ValueError):
             summary.full = full = True  # nothing readable: build from scratch
         old_files: dict[str, dict] = old_manifest.get("files", {})
@@ -139,7 +141,7 @@ def update_index(corpus: Path, root: Path, *, full: bool = False, max_bytes: int
         # Large rebuilds analyse and write postings in two worker processes (about
         # twice the throughput on 2 cores); small runs are faster in one.
         if full and len(to_read) >= PARALLEL_WRITER_MIN_FILES and (os.cpu_count() or 1) > 1:
-            writer = ix.writer(procs=2, multisegment=True, limitmb=128, timeout=5.0)
+            writer = ix.writer(procs=2, multisegment=True, limitmb=512, timeout=5.0)
         else:
             writer = ix.writer(timeout=5.0, limitmb=256)
         try:
@@ -188,9 +190,9 @@ def update_index(corpus: Path, root: Path, *, full: bool = False, max_bytes: int
         except BaseException:
             writer.cancel()
             raise
-        manifest = {"schema": store.SCHEMA_VERSION, "generation": ix.latest_generation(),
-                    "files": new_files}
-        store.write_manifest(gen, manifest)
+        if full or to_read or removed_files or manifest_rebuilt:
+            store.write_manifest(gen, {"schema": store.SCHEMA_VERSION,
+                                       "generation": ix.latest_generation(), "files": new_files})
         if full:
             store.switch_current(root, gen)
         store.remove_old_generations(root)
@@ -212,7 +214,7 @@ def _write_file(writer, result: FileResult, cf: CorpusFile, owner: dict[str, str
             continue
         owner[article.id] = cf.rel
         h = article.content_hash
-        writer.add_document(**article_document(article, file_sig))
+        writer.add_document(**article_document(article, file_sig, h))
         ids[article.id] = h
         if article.id not in old_ids:
             summary.new += 1
