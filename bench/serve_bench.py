@@ -350,7 +350,8 @@ def main(argv: list[str] | None = None) -> int:
         failures = seq.failures + conc.failures
         rows.append(("non-200 / failed responses", str(len(failures))))
         total_resp = len(seq.latencies) + len(conc.latencies)
-        rows.append(("responses without Connection: close", f"{seq.reused + conc.reused}/{total_resp}"))
+        rows.append(("connection kept open by server", f"{seq.reused + conc.reused}/{total_resp} responses "
+                                                        "(gunicorn sync workers close after each)"))
 
         rss_load = memory(server.proc.pid)
         for name, mb in rss_idle.items():

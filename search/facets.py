@@ -69,13 +69,13 @@ def country_facet(counts: Counter, request: SearchRequest) -> list[FacetValue]:
 
 
 def date_unit(days: Iterable[str]) -> str:
-    """Bucket width from the span of the matches: days up to three months, months up
-    to three years, years beyond."""
+    """Bucket width from the span of the matches: days up to a month, months up to
+    three years, years beyond (so a list or a chart has at most about 36 bars)."""
     dated = [d for d in days if d]
     if not dated:
         return "day"
     span = (date.fromisoformat(max(dated)) - date.fromisoformat(min(dated))).days
-    return "day" if span <= 92 else "month" if span <= 3 * 366 else "year"
+    return "day" if span <= 31 else "month" if span <= 3 * 366 else "year"
 
 
 def date_facet(days: Counter, request: SearchRequest) -> tuple[list[FacetValue], str]:

@@ -7,7 +7,7 @@ rebuild switches generations, so a running server sees new articles at once."""
 from __future__ import annotations
 
 import html
-import os
+import re
 import time
 from pathlib import Path
 
@@ -24,15 +24,45 @@ SNIPPET_FRAGMENTS = 2
 
 
 class MarkFormatter(highlight.Formatter):
-    """Matched words in <mark>, everything else HTML-escaped."""
-
-    between = " … "
+    """Matched words in <mark>, everything else HTML-escaped; "…" where a
+    fragment starts or ends inside the text."""
 
     def format_token(self, text, token, replace=False):
         return "<mark>" + html.escape(highlight.get_text(text, token, replace)) + "</mark>"
 
     def _text(self, text):
         return html.escape(text)
+
+    def format(self, fragments, replace=False):
+        parts = []
+        for f in fragments:
+            body = self.format_fragment(f, replace=replace).strip()
+            lead = "… " if f.startchar > 0 else ""
+            trail = " …" if f.endchar < len(f.text) else ""
+            parts.append(lead + body + trail)
+        return " ".join(parts).replace("… …", "…")
+
+
+class SnippetFragmenter(highlight.PinpointFragmenter):
+    """Whoosh's autotrim always drops the first and last word of a fragment, even
+    at the start or end of the text (losing the dateline city): trim only words
+    the fragment actually cuts."""
+
+    @staticmethod
+    def _autotrim(fragment):
+        text, start, end = fragment.text, fragment.startchar, fragment.endchar
+        if start > 0 and not text[start - 1].isspace():
+            space = text.find(" ", start, end)
+            if space >= 0:
+                start = space + 1
+        if end < len(text) and not text[end].isspace():
+            space = text.rfind(" ", start, end)
+            if space > start:
+                end = space
+        if fragment.matches:
+            start = min(start, fragment.matches[0].startchar)
+            end = max(end, fragment.matches[-1].endchar)
+        fragment.startchar, fragment.endchar = start, end
 
 
 class DocsetTopCollector(collectors.TopCollector):
@@ -135,7 +165,7 @@ class Engine:
         return result
 
     def _hits(self, results, request: SearchRequest, scored: bool) -> list[Hit]:
-        results.fragmenter = highlight.PinpointFragmenter(maxchars=SNIPPET_CHARS // SNIPPET_FRAGMENTS + 40,
+        results.fragmenter = SnippetFragmenter(maxchars=SNIPPET_CHARS // SNIPPET_FRAGMENTS + 40,
                                                           surround=60, autotrim=True)
         results.formatter = MarkFormatter()
         title_hl = highlight.Highlighter(fragmenter=highlight.WholeFragmenter(), formatter=MarkFormatter())
@@ -161,14 +191,36 @@ class Engine:
         return hits
 
     def _suggest(self, s: Searcher, q: str) -> str | None:
-        user_q = parse_query(q)
-        try:
-            corrected = s.correct_query(user_q, q)
-        except Exception:  # spelling is a nicety: never fail a search for it
+        """A respelling of the query's unknown words that finds something, or None.
+        The index holds stems ("minist"), so each correction is shown as a word
+        that really occurs in an article containing that stem ("minister")."""
+        analyzer = _schema()["text"].analyzer
+        reader = s.reader()
+        changed = False
+
+        def respell(m: re.Match) -> str:
+            nonlocal changed
+            word = m.group(0)
+            if word in ("AND", "OR", "NOT", "ANDNOT", "ANDMAYBE") or m.string[m.end():m.end() + 1] == ":":
+                return word
+            stems = [t.text for t in analyzer(word)]
+            if len(stems) != 1 or any(reader.doc_frequency(f, stems[0]) for f in ("title", "text")):
+                return word
+            for candidate in s.corrector("text").suggest(stems[0], limit=3, maxdist=2):
+                surface = _surface_form(s, analyzer, candidate)
+                if surface:
+                    changed = True
+                    return surface
+            return word
+
+        parts = q.split('"')  # even parts are outside phrases: phrases are kept as typed
+        corrected = '"'.join(_WORD.sub(respell, part) if n % 2 == 0 else part for n, part in enumerate(parts))
+        if not changed:
             return None
-        if corrected.query != user_q and corrected.string != q:
-            return corrected.string
-        return None
+        found = parse_query(corrected)
+        if found is None or found is wq.NullQuery or not s.search(found, limit=1).scored_length():
+            return None
+        return corrected
 
     # -- single articles -----------------------------------------------------------
 
@@ -254,3 +306,19 @@ def _schema():
 
         _SCHEMA = make_schema()
     return _SCHEMA
+
+
+_WORD = re.compile(r"\w+")
+
+
+def _surface_form(s: Searcher, analyzer, stem: str) -> str | None:
+    """A word of some article whose stem is `stem`, in lower case."""
+    postings = s.postings("text", stem)
+    if not postings.is_active():
+        return None
+    text = s.stored_fields(postings.id()).get("text", "")
+    for m in re.finditer(r"\w+", text):
+        token = m.group(0)
+        if [t.text for t in analyzer(token)] == [stem]:
+            return token.lower()
+    return None

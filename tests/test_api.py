@@ -233,3 +233,25 @@ def test_reindex_is_picked_up_by_a_running_server(tmp_path):
         assert server.get("/healthz").json()["generation"] != gen
     finally:
         server.stop()
+
+
+def test_snippets_keep_first_and_last_words_and_mark_cuts(served):
+    body = api(served, q="minister", sort="date_asc")
+    first = body["results"][0]
+    assert first["snippet"] == "PARIS, July 1 - The French <mark>minister</mark> spoke about item 0."
+    seed = api(served, q='"permanent representative offices"')["results"][0]["snippet"]
+    assert seed.startswith("… ") and seed.count("<mark>permanent</mark>") >= 1
+    assert "\n" not in seed
+
+
+def test_did_you_mean_suggests_real_words_that_find_something(served):
+    body = api(served, q="cubaa")
+    assert body["total"] == 0 and body["suggestion"] == "cuba"
+    assert api(served, q=body["suggestion"])["total"] > 0
+    body = api(served, q="forein ministr")
+    assert body["suggestion"] is not None and "minist " not in body["suggestion"] + " "
+    assert api(served, q=body["suggestion"])["total"] > 0
+    assert api(served, q="cuba")["suggestion"] is None
+    assert api(served, q="qqqqzzzz")["suggestion"] is None
+    page = served.get("/", params={"q": "cubaa"}).text
+    assert "Did you mean" in page and 'href="/?q=cuba"' in page

@@ -9,6 +9,7 @@ from flask import Blueprint, abort, render_template, request
 from markupsafe import Markup
 
 from search.countries import country_label
+from search.facets import UNDATED
 from search.query import SearchRequest
 from search.searcher import mark_terms
 
@@ -35,6 +36,12 @@ class Links:
 
     def date(self, value: str, selected: bool) -> str:
         return self.url(**{"from": None, "to": None}) if selected else self.url(**{"from": value, "to": value})
+
+    def country_for(self, f) -> str:
+        return self.country(f.value)
+
+    def date_for(self, f) -> str | None:
+        return None if f.value == UNDATED else self.date(f.value, f.selected)
 
     def page(self, number: int) -> str:
         return self.url(page=number if number > 1 else None)
