@@ -86,6 +86,11 @@ class SearchRequest:
             errors.append({"name": "q", "reason": f"longer than {MAX_QUERY_LENGTH} characters ({len(q)})"})
         elif q:
             problem = syntax_problem(q)
+            if problem is None:
+                try:
+                    parse_query(q)
+                except QuerySyntaxError as e:
+                    problem = str(e)
             if problem:
                 errors.append({"name": "q", "reason": problem})
 
@@ -193,17 +198,45 @@ def _get_parser():
                                           group=qparser.AndGroup)
         for plugin in (qparser.SingleQuotePlugin, qparser.RangePlugin, qparser.EveryPlugin):
             parser.remove_plugin_class(plugin)
-        parser.add_plugin(qparser.PlusMinusPlugin())
         parser.add_plugin(qparser.FuzzyTermPlugin())
         _parser = parser
     return _parser
+
+
+MAX_FUZZY_DISTANCE = 2
+# "-word" and "+word" at the start of a term (not inside "e-mail" or "Jo-ryeol"):
+# Whoosh's PlusMinusPlugin only fits OR-grouped queries, so they become NOT / plain.
+_MINUS = re.compile(r'(^|[\s(])-(?=[\w"(])')
+_PLUS = re.compile(r'(^|[\s(])\+(?=[\w"(])')
+
+
+class QuerySyntaxError(ValueError):
+    pass
 
 
 def parse_query(q: str):
     """The Whoosh query for the user's words (None when there are none)."""
     if not q.strip():
         return None
-    return _get_parser().parse(q)
+    parts = q.split('"')  # leave phrases alone
+    for n in range(0, len(parts), 2):
+        parts[n] = _PLUS.sub(r"\1", _MINUS.sub(r"\1NOT ", parts[n]))
+    try:
+        parsed = _get_parser().parse('"'.join(parts))
+    except Exception as e:  # Whoosh's parser fails in odd ways on odd input
+        raise QuerySyntaxError(f"the query could not be understood ({type(e).__name__})") from None
+    return parsed.accept(_clamp_fuzzy)
+
+
+def _clamp_fuzzy(node):
+    """word~9 would compare every word of the index: two edits is plenty."""
+    from whoosh.query import FuzzyTerm
+
+    if isinstance(node, FuzzyTerm):
+        node.maxdist = min(node.maxdist, MAX_FUZZY_DISTANCE)
+        # "word~1/9": a prefix longer than the word breaks Whoosh's automaton.
+        node.prefixlength = min(node.prefixlength, len(node.text))
+    return node
 
 
 def filter_query(request: SearchRequest):

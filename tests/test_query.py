@@ -1,0 +1,76 @@
+"""The search request and the query parser: validation, operators, odd input."""
+
+from __future__ import annotations
+
+import random
+import string
+from datetime import date
+
+import pytest
+
+from search.query import InvalidRequest, SearchRequest, parse_query
+from search.searcher import Engine
+
+ODD_QUERIES = ['title:', 'text:', '*', '?', '~', 'OR', 'OR OR', 'NOT', 'NOT NOT cuba', '-', '""', '()',
+               'word~9', 'cuba~1/9', 'db~hb/19', '[a TO b]', 'cuba^5', 'cuba^', '^', 'a*', 'c?ba',
+               'title:(cuba OR korea)', '+cuba', '+', 'AND', 'cuba AND', 'AND cuba', '- cuba', 'cuba -',
+               '(fQgn-|y)Z', '(a +b)', 'x -(y)', "it's", 'U.S.', 'e-mail', '100%', '\u200b', '中国', 'cuba/korea',
+               ':', 'a:b:c', '(())', 'cuba ANDNOT korea', 'cuba ANDMAYBE korea', '<script>', 'x' * 500]
+
+
+def params(**kw) -> dict[str, list[str]]:
+    return {k: v if isinstance(v, list) else [v] for k, v in kw.items()}
+
+
+def test_defaults_and_echo():
+    r = SearchRequest.from_params({})
+    assert (r.q, r.sort, r.page, r.per_page, r.country) == ("", "date", 1, 10, ())
+    r = SearchRequest.from_params(params(q=" cuba ", country=["kr", "CU", "KR"], **{"from": "2024", "to": "2024-09"}))
+    assert r.q == "cuba" and r.sort == "relevance" and r.country == ("KR", "CU")
+    assert (r.date_from, r.date_to) == (date(2024, 1, 1), date(2024, 9, 30))
+    assert r.to_dict() == {"q": "cuba", "country": ["KR", "CU"], "from": "2024", "to": "2024-09",
+                           "sort": "relevance", "page": 1, "per_page": 10}
+
+
+@pytest.mark.parametrize("bad", [
+    dict(q="a" * 501), dict(q='"open'), dict(q="(open"), dict(q="close)"), dict(q="author:x"),
+    dict(sort="best"), dict(page="0"), dict(page="-1"), dict(page="1.5"), dict(per_page="101"),
+    dict(country="ZZ"), dict(**{"from": "2024-1-1"}), dict(to="2024-02-30"), dict(q=["a", "b"]),
+    dict(**{"from": "2024-09-02", "to": "2024-09-01"}), dict(page="101", per_page="100"),
+])
+def test_invalid_requests_name_the_parameter(bad):
+    with pytest.raises(InvalidRequest) as e:
+        SearchRequest.from_params(params(**bad))
+    assert e.value.errors and all(err["reason"] for err in e.value.errors)
+    assert e.value.errors[0]["name"] in bad
+
+
+def test_params_round_trip_for_links():
+    r = SearchRequest.from_params(params(q="cuba", country=["KR"], page="3", sort="date"))
+    assert r.params(page=None) == [("q", "cuba"), ("country", "KR"), ("sort", "date")]
+    assert SearchRequest.from_params(params(**{k: v for k, v in [("q", "x")]})).params() == [("q", "x")]
+
+
+def test_minus_and_plus_are_operators_only_at_the_start_of_a_word():
+    assert "Not(" in repr(parse_query("cuba -korea"))
+    assert "Not(" not in repr(parse_query("e-mail jo-ryeol"))
+    assert repr(parse_query("+cuba")) == repr(parse_query("cuba"))
+
+
+def test_odd_queries_never_crash_the_engine(seed_index):
+    _, index = seed_index
+    engine = Engine(index)
+    rng = random.Random(7)
+    alphabet = string.ascii_letters + string.digits + ' "()-+*?~^:[]{}<>!@#$%&/\\\'.,;|='
+    queries = ODD_QUERIES + ["".join(rng.choice(alphabet) for _ in range(rng.randint(1, 30))) for _ in range(400)]
+    answered = 0
+    for q in queries:
+        try:
+            request = SearchRequest.from_params({"q": [q]})
+        except InvalidRequest as e:
+            assert e.errors[0]["name"] == "q"
+            continue
+        result = engine.search(request)  # must not raise
+        assert result.total >= 0
+        answered += 1
+    assert answered > 200
