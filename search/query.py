@@ -239,6 +239,69 @@ def _clamp_fuzzy(node):
     return node
 
 
+# -- plain questions and operator queries ----------------------------------------
+
+_OPERATOR_SYNTAX = re.compile(
+    r'["*?~^]'                        # phrases, wildcards, fuzzy, boosts
+    r'|(?:^|[\s(])[-+](?=[\w"(])'      # -word, +word
+    r'|\b\w+:(?=\S)')                  # title:word
+_CASE_OPERATORS = re.compile(r"\b(?:AND|OR|NOT|ANDNOT|ANDMAYBE)\b")
+_QUERY_WORD = re.compile(r"\w+(?:[.'’]\w+)*")
+_POSSESSIVE = re.compile(r"['’]s$")
+_function_words: frozenset[str] | None = None
+
+
+def function_words() -> frozenset[str]:
+    """English function words ("what", "of", "did", "his"): in a plain query they
+    neither are required nor score (the `stopwords` package's list)."""
+    global _function_words
+    if _function_words is None:
+        from stopwords import get_stopwords
+
+        _function_words = frozenset(w for w in get_stopwords("en") if w) | {"s"}
+    return _function_words
+
+
+def uses_operators(q: str) -> bool:
+    """Whether the user wrote query syntax on purpose. AND, OR and NOT count only in
+    upper case and only when the whole query is not upper case, so a question
+    typed in capitals ("WHO WON AND WHY") is read as words. Parentheses alone
+    group nothing in an all-words query, so "the Baath (Renaissance) party" is plain."""
+    if _OPERATOR_SYNTAX.search(q):
+        return True
+    return bool(_CASE_OPERATORS.search(q)) and q != q.upper()
+
+
+@dataclass(frozen=True)
+class QueryPlan:
+    """How a query string will be run: `exact` queries keep the user's operators;
+    plain ones are content words, ANDed, and may be relaxed to a ranked best match."""
+
+    exact: bool
+    words: tuple[str, ...] = ()  # content words of a plain query, lower case
+
+
+def plan_query(q: str) -> QueryPlan:
+    if not q.strip():
+        return QueryPlan(exact=False)
+    if uses_operators(q):
+        return QueryPlan(exact=True)
+    words = [_POSSESSIVE.sub("", w.lower()) for w in _QUERY_WORD.findall(q)]
+    stop = function_words()
+    content = [w for w in words if w not in stop]
+    unique = tuple(dict.fromkeys(content or words))  # all function words: keep them
+    return QueryPlan(exact=False, words=unique)
+
+
+def user_query(q: str):
+    """The Whoosh query for what the user typed: operator syntax as written, or the
+    content words of a plain query ANDed."""
+    plan = plan_query(q)
+    if plan.exact:
+        return parse_query(q)
+    return parse_query(" ".join(plan.words)) if plan.words else None
+
+
 def filter_query(request: SearchRequest):
     """Country (ORed values) AND date range, or None without filters."""
     from whoosh import query

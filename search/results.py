@@ -37,6 +37,8 @@ class SearchResult:
     hits: list[Hit] = field(default_factory=list)
     facets: dict[str, list[FacetValue]] = field(default_factory=dict)
     suggestion: str | None = None
+    # True when not every word could be required: the hits match some of the words.
+    relaxed: bool = False
     date_unit: str = "day"  # width of the date buckets: year, month or day
 
     @property
@@ -51,4 +53,5 @@ class SearchResult:
             "results": [asdict(h) for h in self.hits],
             "facets": {name: [asdict(v) for v in values] for name, values in self.facets.items()},
             "suggestion": self.suggestion,
+            "relaxed": self.relaxed,
         }

@@ -11,16 +11,87 @@ import re
 import time
 from pathlib import Path
 
-from whoosh import collectors, highlight, query as wq
+from whoosh import collectors, highlight, query as wq, scoring
 from whoosh.searching import Searcher
 
 from . import store
 from .facets import FacetTables, country_facet, date_facet
-from .query import SearchRequest, filter_query, parse_query
+from .query import SearchRequest, filter_query, plan_query, user_query
 from .results import Hit, SearchResult
 
 SNIPPET_CHARS = 240
 SNIPPET_FRAGMENTS = 2
+SUGGEST_BELOW = 2  # look for a respelling when a query finds this many articles or fewer
+
+# Ranking of plain queries relaxed to a best match; chosen on the dev queries (TIME
+# odd queries, Cranfield) with bench/eval_ranking.py and left alone after that.
+WEIGHTING = scoring.BM25F(B=0.75, K1=0.9)
+COVERAGE_POWER = 0.5
+FEEDBACK_DOCS = 5
+FEEDBACK_TERMS = 10
+FEEDBACK_WEIGHT = 0.3
+LONG_QUERY_ENOUGH = 10
+
+
+def enough_matches(words: int) -> int:
+    """How many articles must contain every word before the query is not relaxed:
+    any at all for up to three words (keyword searches stay strict), a page's worth
+    for longer, question-like queries."""
+    return 1 if words <= 3 else LONG_QUERY_ENOUGH
+
+
+def _text(term) -> str:
+    return term.decode() if isinstance(term, bytes) else term
+
+
+def _positive_terms(q) -> list[str]:
+    """The words (as indexed terms) a query asks for, outside any NOT, in order, once each."""
+    out: list[str] = []
+
+    def walk(node):
+        if isinstance(node, wq.Not):
+            return
+        if isinstance(node, wq.AndNot):
+            walk(node.a)
+            return
+        if node.is_leaf():
+            for field, text in node.terms() if hasattr(node, "terms") else ():
+                if field in ("title", "text") and _text(text) not in out:
+                    out.append(_text(text))
+            return
+        for child in node.children():
+            walk(child)
+
+    if q is not None:
+        walk(q)
+    return out
+
+
+def _negated(q):
+    """What the user excluded (NOT word, -word), kept excluded when relaxing."""
+    found = []
+
+    def walk(node):
+        if isinstance(node, wq.Not):
+            found.append(node.query)
+        elif isinstance(node, wq.AndNot):
+            walk(node.a)
+            found.append(node.b)
+        elif not node.is_leaf():
+            for child in node.children():
+                walk(child)
+
+    if q is not None:
+        walk(q)
+    return wq.Or(found) if found else None
+
+
+def _any_of(terms, weights=None):
+    from .schema import FIELD_BOOSTS
+
+    weights = weights or [1.0] * len(terms)
+    return wq.Or([wq.Or([wq.Term("title", t, boost=FIELD_BOOSTS["title"] * w), wq.Term("text", t, boost=w)])
+                  for t, w in zip(terms, weights)])
 
 
 class MarkFormatter(highlight.Formatter):
@@ -103,7 +174,7 @@ class Engine:
             new = s.refresh()  # reuses unchanged segments and closes what it replaced
         else:
             ix, gen = store.open_current(self.root)
-            new = ix.searcher()
+            new = ix.searcher(weighting=WEIGHTING)
             if s is not None:
                 s.close()  # the old generation: release its files
         self._searcher, self._gen, self._tables = new, gen, None
@@ -128,41 +199,97 @@ class Engine:
     def search(self, request: SearchRequest) -> SearchResult:
         start = time.perf_counter()
         s = self.searcher()
-        user_q = parse_query(request.q)
+        plan = plan_query(request.q)
+        user_q = user_query(request.q)
         filters = filter_query(request)
-        if user_q is not None and filters is not None:
-            q = wq.And([user_q, wq.ConstantScoreQuery(filters, 0.0)])
-        else:
-            q = user_q or filters or wq.Every()
-        if user_q is wq.NullQuery:  # only stop words: nothing can match
-            q = None
-
-        limit = request.offset + request.per_page
-        by_score = request.sort == "relevance" and user_q is not None
-        # Every match is collected once: the total and the facets come from the same pass.
-        top = DocsetTopCollector(limit) if by_score else collectors.UnsortedCollector()
         result = SearchResult(request=request, total=0, took_ms=0.0)
-        if q is not None:
-            tc = collectors.TermsCollector(top) if user_q is not None else top
-            s.search_with_collector(q, tc)
-            results = tc.results()
-            docs = top.docset
-            tables = self.facet_tables(s)
-            if not by_score:
-                order = tables.newest_first(docs, limit, reverse=request.sort == "date_asc")
-                results.top_n = [(None, d) for d in order]
-            result.total = len(docs)
-            countries, days = tables.count(docs)
-        else:
-            results, countries, days = None, {}, {}
+        by_score = request.sort == "relevance" and user_q is not None
+        results, docs = None, set()
+        if user_q is not wq.NullQuery:  # NullQuery: only stop words, nothing can match
+            results, docs = self._run(s, user_q, filters, request, by_score)
+        result.total = len(docs)
+
+        if user_q is not None and result.total <= SUGGEST_BELOW:
+            result.suggestion = self._suggest(s, request.q, result.total)
+        terms = _positive_terms(user_q) if by_score and user_q is not wq.NullQuery else []
+        # Plain queries relax when too few articles have every word; queries with
+        # operators keep their meaning and relax only when they find nothing.
+        needed = 1 if plan.exact else enough_matches(len(terms))
+        if len(terms) > 1 and result.total < needed:
+            relaxed = self._relaxed(s, terms, _negated(user_q), filters, request)
+            if relaxed is not None and len(relaxed[1]) > result.total:
+                (results, docs), result.relaxed = relaxed, True
+                result.total = len(docs)
+
+        tables = self.facet_tables(s)
+        countries, days = tables.count(docs) if results is not None else ({}, {})
         result.facets["country"] = country_facet(countries, request)
         result.facets["date"], result.date_unit = date_facet(days, request)
         if results is not None:
             result.hits = self._hits(results, request, scored=by_score)
-        if user_q is not None and result.total == 0:
-            result.suggestion = self._suggest(s, request.q)
         result.took_ms = (time.perf_counter() - start) * 1000
         return result
+
+    def _run(self, s: Searcher, user_q, filters, request: SearchRequest, by_score: bool):
+        """One pass over every match: the top hits (by score or by date), all matching
+        document numbers for the total and the facets, and the matched terms for snippets."""
+        if user_q is not None and filters is not None:
+            q = wq.And([user_q, wq.ConstantScoreQuery(filters, 0.0)])
+        else:
+            q = user_q or filters or wq.Every()
+        limit = request.offset + request.per_page
+        top = DocsetTopCollector(limit) if by_score else collectors.UnsortedCollector()
+        collector = collectors.TermsCollector(top) if user_q is not None else top
+        s.search_with_collector(q, collector)
+        results = collector.results()
+        if not by_score:
+            order = self.facet_tables(s).newest_first(top.docset, limit, reverse=request.sort == "date_asc")
+            results.top_n = [(None, d) for d in order]
+        return results, top.docset
+
+    def _relaxed(self, s: Searcher, terms: list[str], negated, filters, request: SearchRequest):
+        """Best match for a plain query when requiring every word finds too little:
+        articles with any of the words, ranked by BM25F times the share of the
+        query's weight (IDF) they contain, so articles with more and rarer words
+        come first; then the query is expanded with the key terms of the best
+        articles (pseudo-relevance feedback) to rank what is already matched."""
+        idf = {t: s.idf("text", t) for t in terms}
+        total_idf = sum(idf.values()) or 1.0
+        required = _any_of(terms)
+        if negated is not None:
+            required = wq.AndNot(required, negated)
+        q = wq.And([required, wq.ConstantScoreQuery(filters, 0.0)]) if filters is not None else required
+
+        def ranked(query):
+            collector = collectors.TermsCollector(collectors.UnlimitedCollector())
+            s.search_with_collector(query, collector)
+            res = collector.results()
+            scored = []
+            for score, doc in res.top_n:
+                matched = {_text(t) for f, t in res.docterms.get(doc, ())} & idf.keys()
+                coverage = sum(idf[t] for t in matched) / total_idf
+                scored.append((score * coverage ** COVERAGE_POWER, doc))
+            scored.sort(key=lambda x: (-x[0], x[1]))
+            return res, scored
+
+        res, scored = ranked(q)
+        if not scored:
+            return None
+        if FEEDBACK_DOCS:
+            feedback = [doc for _, doc in scored[:FEEDBACK_DOCS]]
+            extra = [(t, w) for t, w in s.key_terms(feedback, "text", numterms=FEEDBACK_TERMS + len(terms))
+                     if t not in idf][:FEEDBACK_TERMS]
+            if extra:
+                top_weight = max(w for _, w in extra)
+                expansion = _any_of([t for t, _ in extra], [FEEDBACK_WEIGHT * w / top_weight for _, w in extra])
+                res, scored = ranked(wq.AndMaybe(q, expansion))
+                # Snippets mark the user's words, not the expansion terms.
+                for doc, found in res.docterms.items():
+                    res.docterms[doc] = [(f, t) for f, t in found if _text(t) in idf]
+                res.termdocs = {key: docs for key, docs in res.termdocs.items() if _text(key[1]) in idf}
+        res.top_n = scored
+        res.docset = {doc for _, doc in scored}
+        return res, res.docset
 
     def _hits(self, results, request: SearchRequest, scored: bool) -> list[Hit]:
         results.fragmenter = SnippetFragmenter(maxchars=SNIPPET_CHARS // SNIPPET_FRAGMENTS + 40,
@@ -190,7 +317,7 @@ class Engine:
             ))
         return hits
 
-    def _suggest(self, s: Searcher, q: str) -> str | None:
+    def _suggest(self, s: Searcher, q: str, found: int = 0) -> str | None:
         """A respelling of the query's unknown words that finds something, or None.
         The index holds stems ("minist"), so each correction is shown as a word
         that really occurs in an article containing that stem ("minister")."""
@@ -217,8 +344,11 @@ class Engine:
         corrected = '"'.join(_WORD.sub(respell, part) if n % 2 == 0 else part for n, part in enumerate(parts))
         if not changed:
             return None
-        found = parse_query(corrected)
-        if found is None or found is wq.NullQuery or not s.search(found, limit=1).scored_length():
+        corrected_q = user_query(corrected)
+        if corrected_q is None or corrected_q is wq.NullQuery:
+            return None
+        # Only worth showing when the respelling finds clearly more.
+        if sum(1 for _ in s.docs_for_query(corrected_q)) <= found * 2:
             return None
         return corrected
 
@@ -283,7 +413,7 @@ def lead(text: str, limit: int = SNIPPET_CHARS) -> str:
 
 def mark_terms(text: str, q: str, field: str = "text") -> str:
     """The whole text HTML-escaped, with the query's words in <mark> (for the article page)."""
-    user_q = parse_query(q) if q else None
+    user_q = user_query(q) if q else None
     if user_q is None:
         return html.escape(text)
     terms = {t for f, t in user_q.iter_all_terms() if f in (field, None)}

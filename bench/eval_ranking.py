@@ -1,0 +1,180 @@
+"""Ranking quality on TIME (news) and Cranfield: MAP@100, nDCG@10, P@10 and zero-result
+queries for the service's default search, beside SQLite FTS5 bm25 and plain Whoosh
+BM25F with an OR group, all computed in this run on the same documents and queries.
+
+    .venv/bin/python bench/eval_ranking.py [--collection time|cranfield|all] [--per-query]
+
+The service side goes through the normal pipeline: the documents are written as
+JSON Lines (ids = 1-based positions), indexed by `news-search index`, and every
+query is a SearchRequest with default settings, exactly as /api/search runs it."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import re
+import shutil
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+PROJECT = HERE.parent
+DATA = PROJECT.parent / "shared" / "data" / "ir"
+sys.path[:0] = [str(HERE), str(PROJECT)]
+
+CUTOFF = 100
+
+
+def average_precision(ranked: list[str], relevant: dict[str, int]) -> float:
+    hits, total = 0, 0.0
+    for rank, doc in enumerate(ranked[:CUTOFF], start=1):
+        if doc in relevant:
+            hits += 1
+            total += hits / rank
+    return total / len(relevant) if relevant else 0.0
+
+
+def ndcg(ranked: list[str], relevant: dict[str, int], k: int = 10) -> float:
+    dcg = sum(relevant.get(d, 0) / math.log2(r + 1) for r, d in enumerate(ranked[:k], start=1))
+    ideal = sorted(relevant.values(), reverse=True)[:k]
+    idcg = sum(g / math.log2(r + 1) for r, g in enumerate(ideal, start=1))
+    return dcg / idcg if idcg else 0.0
+
+
+def precision(ranked: list[str], relevant: dict[str, int], k: int = 10) -> float:
+    return sum(1 for d in ranked[:k] if d in relevant) / k
+
+
+def score(runs: dict[str, list[str]], judgments: dict[str, dict[str, int]]) -> dict[str, float]:
+    # Queries without any relevant document (TIME 23: its only judgments point past the
+    # last record) cannot be scored and are left out, as usual.
+    qids = [q for q in judgments if q in runs and judgments[q]]
+    return {
+        "MAP": sum(average_precision(runs[q], judgments[q]) for q in qids) / len(qids),
+        "nDCG@10": sum(ndcg(runs[q], judgments[q]) for q in qids) / len(qids),
+        "P@10": sum(precision(runs[q], judgments[q]) for q in qids) / len(qids),
+        "zero": sum(1 for q in qids if not runs[q]),
+        "queries": len(qids),
+    }
+
+
+# -- the service ---------------------------------------------------------------
+
+def service_runs(docs: list[dict], queries: dict[str, str], work: Path) -> tuple[dict[str, list[str]], dict]:
+    corpus, index = work / "corpus", work / "index"
+    corpus.mkdir(parents=True)
+    with open(corpus / "collection.jsonl", "w", encoding="utf-8") as f:
+        for d in docs:
+            f.write(json.dumps({k: v for k, v in d.items() if v is not None}) + "\n")
+    proc = subprocess.run([sys.executable, "-m", "search", "index", "--quiet", "--corpus", str(corpus),
+                           "--index", str(index)], cwd=PROJECT, capture_output=True, text=True)
+    if proc.returncode:
+        raise SystemExit(proc.stderr)
+    from search.query import SearchRequest
+    from search.searcher import Engine
+
+    engine = Engine(index)
+    runs, relaxed, took = {}, 0, []
+    for qid, text in queries.items():
+        request = SearchRequest.from_params({"q": [text[:500]], "per_page": [str(CUTOFF)]})
+        result = engine.search(request)
+        runs[qid] = [h.id for h in result.hits]
+        relaxed += bool(getattr(result, "relaxed", False))
+        took.append(result.took_ms)
+    engine.close()
+    took.sort()
+    return runs, {"relaxed": relaxed, "p50_ms": took[len(took) // 2]}
+
+
+# -- references ----------------------------------------------------------------
+
+def _words(text: str) -> list[str]:
+    from whoosh.analysis.filters import STOP_WORDS
+
+    return [w for w in re.findall(r"\w+", text.lower()) if w not in STOP_WORDS]
+
+
+def fts5_runs(docs: list[dict], queries: dict[str, str]) -> dict[str, list[str]]:
+    """SQLite FTS5 with the porter tokenizer, bm25() ranking, the query's words ORed."""
+    db = sqlite3.connect(":memory:")
+    db.execute("CREATE VIRTUAL TABLE docs USING fts5(id UNINDEXED, title, text, tokenize='porter')")
+    db.executemany("INSERT INTO docs VALUES (?, ?, ?)", [(d["id"], d.get("title") or "", d["text"]) for d in docs])
+    runs = {}
+    for qid, text in queries.items():
+        words = _words(text)
+        match = " OR ".join(f'"{w}"' for w in words)
+        rows = db.execute("SELECT id FROM docs WHERE docs MATCH ? ORDER BY bm25(docs) LIMIT ?",
+                          (match, CUTOFF)).fetchall() if words else []
+        runs[qid] = [r[0] for r in rows]
+    return runs
+
+
+def whoosh_or_runs(docs: list[dict], queries: dict[str, str], folder: Path) -> dict[str, list[str]]:
+    """Whoosh as most apps use it: StemmingAnalyzer, BM25F defaults, MultifieldParser with an OR group."""
+    from whoosh import qparser
+    from whoosh.analysis import StemmingAnalyzer
+    from whoosh.fields import ID, TEXT, Schema
+    from whoosh.index import create_in
+
+    analyzer = StemmingAnalyzer()
+    schema = Schema(id=ID(stored=True), title=TEXT(analyzer), text=TEXT(analyzer))
+    folder.mkdir()
+    ix = create_in(str(folder), schema)
+    with ix.writer() as w:
+        for d in docs:
+            w.add_document(id=d["id"], title=d.get("title") or "", text=d["text"])
+    parser = qparser.MultifieldParser(["title", "text"], schema, group=qparser.OrGroup)
+    runs = {}
+    with ix.searcher() as s:
+        for qid, text in queries.items():
+            q = parser.parse(" ".join(_words(text)))
+            runs[qid] = [hit["id"] for hit in s.search(q, limit=CUTOFF)]
+    return runs
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--collection", choices=["time", "cranfield", "all"], default="all")
+    parser.add_argument("--per-query", action="store_true", help="print AP per query for the service")
+    args = parser.parse_args()
+    if not DATA.is_dir():
+        print(f"skipped: {DATA} is absent (the TIME and Cranfield collections are needed)")
+        return 0
+    from ir_collections import read_cranfield, read_time
+
+    collections = {"time": (read_time, DATA / "time"), "cranfield": (read_cranfield, DATA / "cranfield")}
+    names = list(collections) if args.collection == "all" else [args.collection]
+    print(f"{'collection':<11} {'system':<30} {'MAP@100':>8} {'nDCG@10':>8} {'P@10':>6} {'zero':>5} {'queries':>8}")
+    for name in names:
+        reader, folder = collections[name]
+        docs, queries, judgments = reader(folder)
+        work = Path(tempfile.mkdtemp(prefix=f"eval-{name}-"))
+        try:
+            start = time.perf_counter()
+            ours, info = service_runs(docs, queries, work)
+            elapsed = time.perf_counter() - start
+            rows = [("news-search (default API)", ours), ("SQLite FTS5 bm25 (OR)", fts5_runs(docs, queries)),
+                    ("plain Whoosh BM25F (OR group)", whoosh_or_runs(docs, queries, work / "plain"))]
+            for system, runs in rows:
+                m = score(runs, judgments)
+                print(f"{name:<11} {system:<30} {m['MAP']:8.3f} {m['nDCG@10']:8.3f} {m['P@10']:6.3f} "
+                      f"{m['zero']:5d} {m['queries']:8d}")
+            print(f"{'':<11} ({len(docs)} documents; service: {info['relaxed']} queries relaxed, "
+                  f"p50 {info['p50_ms']:.1f} ms per query; index + queries {elapsed:.1f} s)")
+            if args.per_query:
+                for qid in judgments:
+                    if qid in ours:
+                        print(f"  {qid:>4} AP={average_precision(ours[qid], judgments[qid]):.3f} "
+                              f"n={len(ours[qid]):3d} {queries[qid][:90]}")
+        finally:
+            shutil.rmtree(work, ignore_errors=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
