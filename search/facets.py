@@ -52,6 +52,21 @@ class FacetTables:
         return countries, days
 
 
+    def count_countries(self, docs: Iterable[int], date_from: date | None, date_to: date | None) -> Counter:
+        """Country counts over the docs within the date range (for multi-select counts)."""
+        low = date_from.isoformat() if date_from else None
+        high = date_to.isoformat() if date_to else None
+        counts: Counter = Counter()
+        cs, ds = self.countries, self.days
+        for doc in docs:
+            if low or high:
+                day = ds[doc]
+                if day is None or (low and day < low) or (high and day > high):
+                    continue
+            for c in cs[doc]:
+                counts[c] += 1
+        return counts
+
     def newest_first(self, docs: Iterable[int], limit: int, reverse: bool = False) -> list[int]:
         """The first `limit` docs by publication time (oldest first when reverse),
         undated articles after the dated ones either way."""
@@ -86,12 +101,28 @@ def date_facet(days: Counter, request: SearchRequest) -> tuple[list[FacetValue],
         if day:
             buckets[day[:width]] += n
     values = []
-    for key in sorted(buckets):
-        values.append(FacetValue(key, bucket_label(key), buckets[key],
+    for key in _every_bucket(min(buckets), max(buckets), unit) if buckets else []:
+        values.append(FacetValue(key, bucket_label(key), buckets.get(key, 0),
                                  request.from_text == key and request.to_text == key))
     if days.get(None):
         values.append(FacetValue(UNDATED, "Undated", days[None], False))
     return values, unit
+
+
+def _every_bucket(first: str, last: str, unit: str) -> list[str]:
+    """All bucket keys from first to last, empty periods included, so a timeline
+    shows the gaps."""
+    if unit == "year":
+        return [str(y) for y in range(int(first), int(last) + 1)]
+    if unit == "month":
+        y, m = int(first[:4]), int(first[5:7])
+        keys = []
+        while f"{y:04d}-{m:02d}" <= last:
+            keys.append(f"{y:04d}-{m:02d}")
+            y, m = (y + 1, 1) if m == 12 else (y, m + 1)
+        return keys
+    start, end = date.fromisoformat(first), date.fromisoformat(last)
+    return [date.fromordinal(d).isoformat() for d in range(start.toordinal(), end.toordinal() + 1)]
 
 
 def bucket_label(key: str) -> str:

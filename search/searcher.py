@@ -215,14 +215,20 @@ class Engine:
         # Plain queries relax when too few articles have every word; queries with
         # operators keep their meaning and relax only when they find nothing.
         needed = 1 if plan.exact else enough_matches(len(terms))
+        base_q = user_q  # what matches before the filters, for the country counts
         if len(terms) > 1 and result.total < needed:
             relaxed = self._relaxed(s, terms, _negated(user_q), filters, request)
             if relaxed is not None and len(relaxed[1]) > result.total:
-                (results, docs), result.relaxed = relaxed, True
-                result.total = len(docs)
+                results, docs, base_q = relaxed
+                result.relaxed, result.total = True, len(docs)
 
         tables = self.facet_tables(s)
         countries, days = tables.count(docs) if results is not None else ({}, {})
+        if request.country and results is not None:
+            # Multi-select: the country counts ignore the country filter itself, so
+            # each value says how many articles choosing it would add.
+            base = s.docs_for_query(base_q) if base_q is not None else s.reader().all_doc_ids()
+            countries = tables.count_countries(base, request.date_from, request.date_to)
         result.facets["country"] = country_facet(countries, request)
         result.facets["date"], result.date_unit = date_facet(days, request)
         if results is not None:
@@ -289,7 +295,7 @@ class Engine:
                 res.termdocs = {key: docs for key, docs in res.termdocs.items() if _text(key[1]) in idf}
         res.top_n = scored
         res.docset = {doc for _, doc in scored}
-        return res, res.docset
+        return res, res.docset, required
 
     def _hits(self, results, request: SearchRequest, scored: bool) -> list[Hit]:
         results.fragmenter = SnippetFragmenter(maxchars=SNIPPET_CHARS // SNIPPET_FRAGMENTS + 40,

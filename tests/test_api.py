@@ -255,3 +255,34 @@ def test_did_you_mean_suggests_real_words_that_find_something(served):
     assert api(served, q="qqqqzzzz")["suggestion"] is None
     page = served.get("/", params={"q": "cubaa"}).text
     assert "Did you mean" in page and 'href="/?q=cuba"' in page
+
+
+def test_country_counts_are_multi_select(served):
+    """With countries selected, each country's count ignores the country filter (but not
+    the others), so it says how many articles choosing it would add."""
+    unfiltered = {k: f["count"] for k, f in facet(api(served, q="minister OR cuba OR japan"), "country").items()}
+    kr = api(served, q="minister OR cuba OR japan", country="KR", per_page=100)
+    assert all("KR" in r["countries"] for r in kr["results"]) and kr["total"] == len(kr["results"])
+    counts = {k: f["count"] for k, f in facet(kr, "country").items()}
+    assert counts == unfiltered and counts["FR"] > kr["total"]
+    september = {"from": "2024-09", "to": "2024-09"}
+    in_range = {k: f["count"] for k, f in facet(api(served, **september), "country").items()}
+    both = api(served, country=["KR", "FR"], **september)
+    assert {k: f["count"] for k, f in facet(both, "country").items() if f["count"]} == in_range
+    assert facet(both, "country")["FR"]["selected"] and facet(both, "country")["FR"]["count"] == in_range.get("FR", 0)
+
+
+def test_timeline_has_a_bar_per_bucket_with_counts_and_links(served):
+    body = api(served, q="minister OR japan OR france")
+    buckets = [f for f in body["facets"]["date"] if f["value"] != "undated"]
+    assert [f["value"] for f in buckets][:3] == ["2022-12", "2023-01", "2023-02"]  # empty months included
+    page = served.get("/", params={"q": "minister OR japan OR france"}).text
+    import re
+
+    bars = re.findall(r'<a href="([^"]+)" role="listitem" aria-label="([^"]+)"', page)
+    assert len(bars) == len(buckets)
+    for (href, label), f in zip(bars, buckets):
+        assert label.startswith(f"{f['label']}: {f['count']} article")
+    href = dict((label.split(":")[0], h) for h, label in bars)["July 2024"].replace("&amp;", "&")
+    narrowed = served.get(href.replace("/?", "/api/search?")).json()
+    assert narrowed["query"]["from"] == narrowed["query"]["to"] == "2024-07" and narrowed["total"] == 25

@@ -338,3 +338,21 @@ def test_keyboard_only_search_starting_with_the_skip_link(served, tab):
     assert page.evaluate("document.querySelector('#results').contains(document.activeElement)")
     assert page.evaluate("document.activeElement.closest('header, aside')") is None
     t.assert_clean()
+
+
+def test_timeline_bar_click_narrows_the_dates(served, tab):
+    t = tab()
+    page = t.page
+    page.goto(served.url + "/?q=minister+OR+japan+OR+france")
+    bars = page.locator("figure.timeline a[role=listitem]")
+    assert bars.count() >= 3
+    july = page.locator('figure.timeline a[aria-label^="July 2024:"]')
+    assert july.get_attribute("aria-label") == "July 2024: 25 articles"
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "timeline.png"), full_page=True)
+    july.click()
+    page.wait_for_url(re.compile(r"from=2024-07&to=2024-07"))
+    assert summary_count(page) == 25
+    assert all(d.startswith("2024-07") for d in page.locator("li.hit time").evaluate_all(
+        "els => els.map(e => e.getAttribute('datetime'))"))
+    t.assert_clean()

@@ -50,12 +50,36 @@ class Links:
         return self.url("/api/search", page=self.req.page if self.req.page > 1 else None)
 
 
+TIMELINE_WIDTH, TIMELINE_HEIGHT = 600, 90
+
+
+def timeline(result, links: Links) -> list[dict]:
+    """Bars of the date facet for an SVG drawn on the server (no JavaScript needed):
+    one per bucket, each a link that narrows the search to its period."""
+    buckets = [f for f in result.facets.get("date", []) if f.value != UNDATED]
+    if len(buckets) < 2:
+        return []
+    top = max(f.count for f in buckets) or 1
+    step = TIMELINE_WIDTH / len(buckets)
+    bars = []
+    for n, f in enumerate(buckets):
+        height = max(2.0, TIMELINE_HEIGHT * f.count / top) if f.count else 0.0
+        bars.append({"x": round(n * step + step * 0.1, 2), "width": round(step * 0.8, 2),
+                     "y": round(TIMELINE_HEIGHT - height, 2), "height": round(height, 2),
+                     "slot_x": round(n * step, 2), "slot_width": round(step, 2),
+                     "label": f.label, "count": f.count, "selected": f.selected,
+                     "href": links.date(f.value, f.selected)})
+    return bars
+
+
 @pages.get("/")
 def search_page():
     req = SearchRequest.from_params(request.args)
     result = engine().search(req)
-    return render_template("search.html", req=req, result=result, links=Links(req),
-                           country_label=country_label)
+    links = Links(req)
+    return render_template("search.html", req=req, result=result, links=links,
+                           country_label=country_label, timeline=timeline(result, links),
+                           timeline_size=(TIMELINE_WIDTH, TIMELINE_HEIGHT))
 
 
 @pages.get("/articles/<path:article_id>")
