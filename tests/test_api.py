@@ -286,3 +286,27 @@ def test_timeline_has_a_bar_per_bucket_with_counts_and_links(served):
     href = dict((label.split(":")[0], h) for h, label in bars)["July 2024"].replace("&amp;", "&")
     narrowed = served.get(href.replace("/?", "/api/search?")).json()
     assert narrowed["query"]["from"] == narrowed["query"]["to"] == "2024-07" and narrowed["total"] == 25
+
+
+def test_related_articles_leave_out_copies(tmp_path):
+    corpus = api_corpus(tmp_path / "corpus")
+    seed_text = (corpus / f"{SEED_ID}.txt").read_text()
+    write(corpus / "copy.txt", seed_text.replace("Views: 0", "Views: 12"))  # a republication
+    write(corpus / "korea-cuba.txt", "Seoul and Havana open offices\n\nSouth Korea and Cuba agreed to open "
+          "permanent representative offices, their foreign ministers said after talks on bilateral relations.")
+    index = tmp_path / "index"
+    assert run_cli("index", "--corpus", corpus, "--index", index).returncode == 0
+    server = Server(index, workers=1)
+    try:
+        r = server.get(f"/api/articles/{SEED_ID}/related")
+        assert r.status_code == 200
+        body = r.json()
+        conforms(body, "Related")
+        related = [a["id"] for a in body["related"]]
+        assert "korea-cuba" in related and "copy" not in related and SEED_ID not in related
+        assert 0 < len(related) <= 5
+        assert server.get("/api/articles/nope/related").status_code == 404
+        page = server.get(f"/articles/{SEED_ID}").text
+        assert "Related articles" in page and 'href="/articles/korea-cuba"' in page
+    finally:
+        server.stop()

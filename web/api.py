@@ -21,6 +21,14 @@ def search():
     return jsonify(result.to_dict())
 
 
+@api.get("/api/articles/<path:article_id>/related")
+def related(article_id: str):
+    found = engine().related(article_id)
+    if found is None:
+        return problem(404, "Not found", f"no article with id {article_id!r}")
+    return jsonify({"id": article_id, "related": found})
+
+
 @api.get("/api/articles/<path:article_id>")
 def article(article_id: str):
     found = engine().article(article_id)

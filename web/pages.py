@@ -93,4 +93,5 @@ def article_page(article_id: str):
     title_html = Markup(mark_terms(article["title"], q, field="title"))
     back = "/?" + urlencode({"q": q}) if q else "/"
     return render_template("article.html", article=article, paragraphs=paragraphs, title_html=title_html,
-                           q=q, back=back, country_label=country_label)
+                           q=q, back=back, country_label=country_label,
+                           related=engine().related(article_id) or [])
