@@ -235,7 +235,7 @@ def test_search_filter_page_and_open_an_article(served, tab):
     body_marks = page.locator("article .body mark").all_inner_texts()
     assert body_marks and all(m.lower() == "minister" for m in body_marks), body_marks
     expect(page.locator("article h1 mark")).to_have_text(re.compile("^minister$", re.I))
-    expect(page.locator("article .meta")).to_contain_text("France")
+    expect(page.locator("article > p.meta")).to_contain_text("France")
     # Back to the search keeps the query.
     page.get_by_role("link", name="← Back to the search").click()
     page.wait_for_url(re.compile(r"/\?q=minister$"))
