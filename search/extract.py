@@ -142,17 +142,23 @@ def read_file(root: Path, cf: CorpusFile, max_bytes: int) -> FileResult:
             result.problems.append(Problem(cf.sidecar, f"sidecar ignored: {e}", skipped=False))
             sidecar = {}
     reader = reader_for(cf.ext)
-    for item in reader(data, cf.article_id, cf.rel):
-        if isinstance(item, Problem):
-            result.problems.append(item)
-            continue
-        if sidecar:
-            apply_metadata(item, sidecar)
-        finished = finish(item, result.problems)
-        if isinstance(finished, Problem):
-            result.problems.append(finished)
-        else:
-            result.articles.append(finished)
+    try:
+        for item in reader(data, cf.article_id, cf.rel):
+            if isinstance(item, Problem):
+                result.problems.append(item)
+                continue
+            if sidecar:
+                apply_metadata(item, sidecar)
+            finished = finish(item, result.problems)
+            if isinstance(finished, Problem):
+                result.problems.append(finished)
+            else:
+                result.articles.append(finished)
+    except (RecursionError, MemoryError, ValueError, LookupError, TypeError, AttributeError) as e:
+        # A file no reader can digest (markup nested 100,000 deep, a broken encoding
+        # declaration...) is skipped with its reason; it never stops the reindex.
+        result.articles.clear()
+        result.problems.append(Problem(cf.rel, f"could not be read: {type(e).__name__}: {str(e)[:200]}"))
     return result
 
 
