@@ -142,6 +142,9 @@ class DocsetTopCollector(collectors.TopCollector):
 
     def __init__(self, limit: int) -> None:
         super().__init__(limit=limit, usequality=False)
+        # Whoosh swaps in a leaner matcher that skips documents unable to reach the
+        # heap's minimum score: those would be missing from the total and the facets.
+        self.replace = 0
 
     def _collect(self, global_docnum, score):
         self.docset.add(global_docnum)

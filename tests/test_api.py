@@ -310,3 +310,30 @@ def test_related_articles_leave_out_copies(tmp_path):
         assert "Related articles" in page and 'href="/articles/korea-cuba"' in page
     finally:
         server.stop()
+
+
+def test_total_does_not_depend_on_the_page(tmp_path):
+    """Whoosh's top-N collector swaps in a matcher that skips documents unable to enter
+    the top list; the total and the facets must still count every match, on every page."""
+    import random
+
+    rng = random.Random(3)
+    words = "market shipping weather crude price barrel opec supply demand refinery".split()
+    lines = []
+    for n in range(600):
+        text = " ".join(rng.choice(words) for _ in range(rng.randint(20, 300))) + " oil" * rng.randint(1, 6)
+        title = ("Oil " if rng.random() < 0.1 else "") + f"report {n}"
+        lines.append(json.dumps({"id": f"d{n}", "title": title, "text": text}))
+    corpus = tmp_path / "corpus"
+    write(corpus / "oil.jsonl", "\n".join(lines) + "\n")
+    index = tmp_path / "index"
+    assert run_cli("index", "--corpus", corpus, "--index", index).returncode == 0
+    from search.query import SearchRequest
+    from search.searcher import Engine
+
+    engine = Engine(index)
+    for p in (1, 2, 4, 10):
+        result = engine.search(SearchRequest.from_params({"q": ["oil"], "page": [str(p)]}))
+        assert result.total == 600, p
+        assert sum(f.count for f in result.facets["date"]) == 600
+    engine.close()

@@ -33,10 +33,12 @@ def create_app(config: dict | None = None) -> Flask:
     app.extensions["engine"] = Engine(app.config["INDEX"])
 
     from .api import api
+    from .feeds import feeds
     from .pages import pages
 
     app.register_blueprint(api)
     app.register_blueprint(pages)
+    app.register_blueprint(feeds)
     install_error_handlers(app)
 
     @app.after_request
