@@ -1,0 +1,531 @@
+"""What an HTML page declares about itself: charset, title, publication date, author, site,
+canonical URL and language, read from one lxml tree.
+
+Sources, strongest first, for each field:
+
+* title      JSON-LD article headline/name, Dublin Core / OpenGraph / Twitter / Parse.ly
+             meta titles, else `<title>` with its site part removed, else the only `<h1>`.
+* published  JSON-LD datePublished (also inside @graph, lists and CDATA/comment-wrapped
+             blocks), article:published_time and its relatives, itemprop=datePublished,
+             `<time datetime>` (the one marked as the publication time first), a date in the
+             URL.  Every candidate goes through search.dates.parse_date; placeholders and
+             future dates are skipped and the next candidate is tried.  A value with an offset
+             keeps it, so the article's day is the page's own calendar day.
+* author     JSON-LD author, meta author tags, rel=author / itemprop=author / byline elements.
+* source     og:site_name, JSON-LD publisher, application-name; else the canonical URL's host.
+* url        `<link rel=canonical>`, og:url (made absolute against `<base href>` if needed).
+* language   `<html lang>`, xml:lang, Content-Language, og:locale, JSON-LD inLanguage; the
+             caller detects it from the text when the page declares none.
+"""
+
+from __future__ import annotations
+
+import codecs
+import json
+import re
+from collections.abc import Iterator
+from datetime import date
+from urllib.parse import urljoin, urlsplit
+
+from lxml import html as lxml_html
+
+from .dates import parse_date
+
+__all__ = ["decode_html", "parse_tree", "page_metadata", "normalise_language"]
+
+# ---------------------------------------------------------------------------------------------
+# Bytes to text
+# ---------------------------------------------------------------------------------------------
+
+_CHARSET_META = re.compile(
+    rb"""<meta[^>]+?charset\s*=\s*["']?\s*([A-Za-z0-9._:-]+)""", re.IGNORECASE)
+_XML_ENCODING = re.compile(rb"""^\s*<\?xml[^>]*?encoding\s*=\s*["']([A-Za-z0-9._:-]+)""", re.IGNORECASE)
+# Browsers read these labels as windows-1252 (the WHATWG encoding standard), a superset.
+_AS_CP1252 = {"iso-8859-1", "iso8859-1", "latin-1", "latin1", "l1", "us-ascii", "ascii",
+              "iso_8859-1", "cp819", "ibm819", "windows-1252", "cp1252", "x-cp1252"}
+_SNIFF_BYTES = 4096
+
+
+def declared_charset(data: bytes) -> str | None:
+    """The charset a page declares in its first bytes (meta charset, http-equiv, XML)."""
+    head = data[:_SNIFF_BYTES]
+    m = _XML_ENCODING.match(head) or _CHARSET_META.search(head)
+    if not m:
+        return None
+    label = m.group(1).decode("ascii", "replace").strip().lower()
+    if label in _AS_CP1252:
+        return "cp1252"
+    try:
+        return codecs.lookup(label).name
+    except LookupError:
+        return None
+
+
+def decode_html(data: bytes | str) -> str:
+    """Text of a page: a BOM wins; bytes that are valid UTF-8 are UTF-8 (whatever the page
+    claims: mislabelled UTF-8 is common, the reverse is vanishingly rare); else the charset
+    the page declares; else windows-1252, which decodes anything."""
+    if isinstance(data, str):
+        return data
+    for bom, enc in ((codecs.BOM_UTF8, "utf-8"), (codecs.BOM_UTF16_LE, "utf-16-le"),
+                     (codecs.BOM_UTF16_BE, "utf-16-be")):
+        if data.startswith(bom):
+            return data[len(bom):].decode(enc, "replace")
+    declared = declared_charset(data)
+    if declared in ("utf-16", "utf-16-le", "utf-16-be", "utf-32"):
+        declared = None  # a UTF-16 page without a BOM cannot have been read to find this label
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    if declared and declared != "utf-8":
+        try:
+            return data.decode(declared)
+        except (UnicodeDecodeError, LookupError):
+            pass
+    return data.decode("cp1252", "replace")
+
+
+_XML_DECL = re.compile(r"^\s*<\?xml[^>]*\?>")
+
+
+def parse_tree(data: bytes | str) -> lxml_html.HtmlElement:
+    """An lxml tree of the page (decoded as decode_html says)."""
+    text = decode_html(data)
+    if text.lstrip().startswith("<?xml"):
+        text = _XML_DECL.sub("", text, count=1)  # lxml refuses str input with an encoding declaration
+    text = text.replace("\x00", "")
+    if not text.strip():
+        text = "<html></html>"
+    try:
+        return lxml_html.document_fromstring(text)
+    except Exception:  # lxml's ParserError for documents it cannot make a tree of
+        return lxml_html.document_fromstring("<html><body><p>" + _escape(text) + "</p></body></html>")
+
+
+def _escape(s: str) -> str:
+    return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+# ---------------------------------------------------------------------------------------------
+# Helpers
+# ---------------------------------------------------------------------------------------------
+
+_WS = re.compile(r"\s+")
+
+
+def _norm(s: object) -> str:
+    if not isinstance(s, str):
+        return ""
+    if "&" in s:
+        import html as _html
+
+        s = _html.unescape(s)
+    return _WS.sub(" ", s).strip()
+
+
+def _text(el) -> str:
+    try:
+        return _norm(el.text_content())
+    except (ValueError, TypeError):
+        return ""
+
+
+def meta_values(tree) -> dict[str, str]:
+    """First non-empty content of each <meta> key (property / name / itemprop / http-equiv,
+    lower-cased; space-separated keys count for each of their words)."""
+    values: dict[str, str] = {}
+    for el in tree.iter("meta"):
+        content = el.get("content")
+        if content is None:
+            content = el.get("value")
+        content = _norm(content)
+        if not content:
+            continue
+        for attr in ("property", "name", "itemprop", "http-equiv"):
+            keys = el.get(attr)
+            if not keys:
+                continue
+            for key in keys.lower().split():
+                values.setdefault(key, content)
+    return values
+
+
+# ---------------------------------------------------------------------------------------------
+# JSON-LD
+# ---------------------------------------------------------------------------------------------
+
+_ARTICLE_TYPES = re.compile(
+    r"^(?:Article|AdvertiserContentArticle|NewsArticle|AnalysisNewsArticle|AskPublicNewsArticle|"
+    r"BackgroundNewsArticle|OpinionNewsArticle|ReportageNews|ReviewNewsArticle|Report|"
+    r"SatiricalArticle|ScholarlyArticle|MedicalScholarlyArticle|SocialMediaPosting|BlogPosting|"
+    r"LiveBlogPosting|DiscussionForumPosting|TechArticle|APIReference|VideoObject|Review)$")
+_WRAPPERS = re.compile(r"^\s*(?://\s*)?(?:<!\[CDATA\[|<!--)|(?://\s*)?(?:\]\]>|-->)\s*$")
+_TRAILING_COMMA = re.compile(r",\s*([}\]])")
+
+
+def _load_json(raw: str):
+    raw = raw.strip()
+    if not raw:
+        return None
+    for _ in range(2):  # '//<![CDATA[' + '<!--' nested once
+        stripped = _WRAPPERS.sub("", raw).strip()
+        if stripped == raw:
+            break
+        raw = stripped
+    try:
+        return json.loads(raw, strict=False)
+    except ValueError:
+        pass
+    try:  # trailing commas and stray control characters are the usual hand-written faults
+        return json.loads(_TRAILING_COMMA.sub(r"\1", raw.replace("\t", " ")), strict=False)
+    except ValueError:
+        return None
+
+
+def _types(obj: dict) -> list[str]:
+    t = obj.get("@type")
+    if isinstance(t, str):
+        return [t.rsplit("/", 1)[-1]]
+    if isinstance(t, list):
+        return [x.rsplit("/", 1)[-1] for x in t if isinstance(x, str)]
+    return []
+
+
+def json_ld_objects(tree) -> Iterator[tuple[dict, bool]]:
+    """(object, is an article) for every JSON-LD object of the page, top-level objects and
+    @graph members first, nested ones after (document order otherwise)."""
+    nested: list[dict] = []
+    for script in tree.iter("script"):
+        if "ld+json" not in (script.get("type") or "").lower():
+            continue
+        data = _load_json(script.text or "")
+        stack = [data]
+        tops: list[dict] = []
+        while stack:
+            item = stack.pop(0)
+            if isinstance(item, list):
+                stack[:0] = item
+            elif isinstance(item, dict):
+                tops.append(item)
+                if isinstance(item.get("@graph"), list):
+                    stack[:0] = item["@graph"]
+                elif isinstance(item.get("@graph"), dict):
+                    stack.insert(0, item["@graph"])
+        for obj in tops:
+            yield obj, any(_ARTICLE_TYPES.match(t) for t in _types(obj))
+            for key in ("mainEntity", "mainEntityOfPage", "itemListElement", "hasPart"):
+                sub = obj.get(key)
+                for s in (sub if isinstance(sub, list) else [sub]):
+                    if isinstance(s, dict):
+                        nested.append(s)
+    for obj in nested:
+        yield obj, any(_ARTICLE_TYPES.match(t) for t in _types(obj))
+
+
+def _names(value, limit: int = 5) -> list[str]:
+    """Person / organisation names from a JSON-LD value (string, object, list)."""
+    out: list[str] = []
+    for v in (value if isinstance(value, list) else [value]):
+        if isinstance(v, str):
+            name = _norm(v)
+        elif isinstance(v, dict):
+            name = _norm(v.get("name")) or _norm(" ".join(x for x in (v.get("givenName"), v.get("familyName"))
+                                                          if isinstance(x, str)))
+        else:
+            name = ""
+        if name and not name.lower().startswith(("http://", "https://")) and name not in out:
+            out.append(name)
+        if len(out) >= limit:
+            break
+    return out
+
+
+# ---------------------------------------------------------------------------------------------
+# Title
+# ---------------------------------------------------------------------------------------------
+
+_SEPARATORS = re.compile(r" [|\-\\/>»–—·:] ")
+_HIER_SEPARATORS = re.compile(r" [\\/>»] ")
+_ANY_SEP_CHARS = re.compile(r"[|\-–—\\/>»]+")
+_TITLE_SEPS = re.compile(r"\s[|\-–—\\/>»]\s")
+_FIRST_PART = re.compile(r"^[^|\-–—\\/>»]*[|\-–—\\/>»]")
+
+
+def _words(s: str) -> int:
+    return len(s.split())
+
+
+def title_from_title_tag(title: str, h1s: list[str], h2s: list[str], site: str | None) -> str:
+    """The headline inside a <title>: the site part ('… | Example News', 'Example News – …')
+    removed, as Readability does, with the page's site name as extra evidence."""
+    orig = _norm(title)
+    if not orig:
+        return ""
+    if site:
+        s = site.lower()
+        for m in reversed(list(_SEPARATORS.finditer(orig))):
+            before, after = orig[:m.start()].strip(), orig[m.end():].strip()
+            if after.lower() == s and _words(before) >= 2:
+                return before
+            if before.lower() == s and _words(after) >= 2:
+                return after
+    cur = orig
+    hierarchical = False
+    seps = list(_TITLE_SEPS.finditer(orig))
+    if seps:
+        hierarchical = bool(_HIER_SEPARATORS.search(orig))
+        cur = orig[:seps[-1].start()]
+        if _words(cur) < 3:
+            cur = _FIRST_PART.sub("", orig, count=1)
+    elif ": " in cur:
+        if not any(h == orig for h in h1s + h2s):
+            cur = orig[orig.rfind(":") + 1:]
+            if _words(cur) < 3:
+                cur = orig[orig.find(":") + 1:]
+            elif _words(orig[:orig.find(":")]) > 5:
+                cur = orig
+    elif (len(cur) > 150 or len(cur) < 15) and len(h1s) == 1:
+        cur = h1s[0]
+    cur = _norm(cur)
+    n = _words(cur)
+    if n <= 4 and (not hierarchical or n != _words(_ANY_SEP_CHARS.sub("", orig)) - 1):
+        cur = orig
+    return cur
+
+
+def _similarity(a: str, b: str) -> float:
+    """Share of b's words (by length) that a also has, as Readability's textSimilarity."""
+    ta = set(re.findall(r"\w+", a.lower()))
+    tb = re.findall(r"\w+", b.lower())
+    if not ta or not tb:
+        return 0.0
+    rest = [t for t in tb if t not in ta]
+    return 1 - len(" ".join(rest)) / max(1, len(" ".join(tb)))
+
+
+# ---------------------------------------------------------------------------------------------
+# Dates
+# ---------------------------------------------------------------------------------------------
+
+# Meta keys that state the publication date, in order of trust.
+_DATE_KEYS = ("article:published_time", "og:article:published_time", "og:published_time",
+              "article:published", "published_time", "datepublished", "parsely-pub-date",
+              "sailthru.date", "dc.date.issued", "dcterms.issued", "dc.date.created",
+              "dcterms.created", "citation_publication_date", "citation_date", "publication_date",
+              "publish-date", "publish_date", "publishdate", "pubdate", "pub_date", "date",
+              "dc.date", "dcterms.date", "article.published", "originalpublicationdate")
+# Dates in URLs: /2024/09/24/, /2024-09-24/, /20240924/, _2024_09_24
+_URL_DATE = re.compile(
+    r"(?<![0-9])((?:19|20)[0-9]{2})[/_.-]?(0[1-9]|1[0-2])[/_.-]?(0[1-9]|[12][0-9]|3[01])(?![0-9])")
+_URL_DATE_SEP = re.compile(
+    r"/((?:19|20)[0-9]{2})/(0?[1-9]|1[0-2])/(0?[1-9]|[12][0-9]|3[01])(?:/|$)")
+
+
+def _valid(value) -> bool:
+    try:
+        return parse_date(value) is not None
+    except ValueError:
+        return False
+
+
+def date_in_url(url: str | None) -> str | None:
+    if not url:
+        return None
+    path = urlsplit(url).path
+    m = _URL_DATE_SEP.search(path) or _URL_DATE.search(path)
+    if not m:
+        return None
+    try:
+        return date(int(m[1]), int(m[2]), int(m[3])).isoformat()
+    except ValueError:
+        return None
+
+
+def _time_candidates(tree) -> tuple[list[str], list[str]]:
+    """<time datetime> values: those marked as the publication time, and the first other one
+    (modification and comment times left out)."""
+    marked, others = [], []
+    for el in tree.iter("time"):
+        value = el.get("datetime")
+        if not value:
+            continue
+        hint = " ".join(filter(None, (el.get("class"), el.get("itemprop"), el.get("id"),
+                                      el.get("pubdate") is not None and "pubdate" or "",
+                                      el.getparent().get("class") if el.getparent() is not None else ""))).lower()
+        if "publish" in hint or "pubdate" in hint or "datepublished" in hint or "created" in hint:
+            marked.append(value)
+        elif "modif" in hint or "updated" in hint or "comment" in hint:
+            continue
+        else:
+            others.append(value)
+    return marked, others[:1]
+
+
+def _itemprop_dates(tree) -> Iterator[str]:
+    for el in tree.xpath('//*[@itemprop="datePublished" or @itemprop="dateCreated"][not(self::meta)]'):
+        value = el.get("datetime") or el.get("content") or _text(el)
+        if value:
+            yield value
+
+
+# ---------------------------------------------------------------------------------------------
+# Language
+# ---------------------------------------------------------------------------------------------
+
+_LANG_TAG = re.compile(r"^([A-Za-z]{2,3})(?:[-_]([A-Za-z0-9]{2,8}))?")
+
+
+def normalise_language(value: str | None) -> str | None:
+    """'en_us' -> 'en-US', 'EN' -> 'en', 'zh-Hans-CN' -> 'zh-Hans'; None for junk."""
+    m = _LANG_TAG.match((value or "").strip())
+    if not m or m.group(1).lower() in ("und", "mul", "zxx", "xx"):
+        return None
+    primary, sub = m.group(1).lower(), m.group(2)
+    if not sub:
+        return primary
+    return f"{primary}-{sub.upper() if len(sub) == 2 else sub.title() if len(sub) == 4 else sub}"
+
+
+# ---------------------------------------------------------------------------------------------
+# Everything
+# ---------------------------------------------------------------------------------------------
+
+_AUTHOR_KEYS = ("dc:creator", "dcterm:creator", "author", "article:author", "parsely-author",
+                "sailthru.author", "dc.creator", "dcterms.creator", "citation_author", "byl", "byline")
+_BYLINE_PREFIX = re.compile(r"^(?:by|von|par|por|di|door|av|af)\s+", re.IGNORECASE)
+_BYLINE_XPATH = ('//*[@rel="author" or @itemprop="author"'
+                 ' or contains(concat(" ", normalize-space(@class), " "), " byline ")'
+                 ' or contains(@class, "author-name") or contains(@class, "byline__name")]')
+
+
+def _clean_author(value: str) -> str | None:
+    value = _BYLINE_PREFIX.sub("", _norm(value))
+    if not value or len(value) > 100 or value.lower().startswith(("http://", "https://", "www.")):
+        return None
+    return value
+
+
+def page_metadata(tree, base_url: str | None = None) -> dict:
+    """title, published (raw, valid), date_source, url, source, author, language."""
+    meta = meta_values(tree)
+    objects = list(json_ld_objects(tree))
+    articles = [o for o, is_article in objects if is_article]
+
+    # URL first: the date in it and the source fall back on it.
+    url = None
+    base = base_url
+    for el in tree.iter("base"):
+        if el.get("href"):
+            base = urljoin(base or "", el.get("href").strip())
+            break
+    for el in tree.iter("link"):
+        if "canonical" in (el.get("rel") or "").lower().split() and el.get("href"):
+            url = el.get("href").strip()
+            break
+    og_url = meta.get("og:url")
+    if url and not urlsplit(url).scheme:
+        url = urljoin(og_url or base or "", url) if (og_url or base) else None
+    if not url or urlsplit(url).scheme not in ("http", "https"):
+        url = og_url if og_url and urlsplit(og_url).scheme in ("http", "https") else None
+    if not url:
+        for obj in articles:
+            u = obj.get("url") or obj.get("mainEntityOfPage")
+            u = u.get("@id") if isinstance(u, dict) else u
+            if isinstance(u, str) and u.startswith(("http://", "https://")):
+                url = u
+                break
+
+    # Site name.
+    source = meta.get("og:site_name") or None
+    if not source:
+        for obj in articles:
+            names = _names(obj.get("publisher"), 1)
+            if names:
+                source = names[0]
+                break
+    if not source:
+        source = meta.get("application-name") or None
+    if not source and url:
+        host = urlsplit(url).hostname
+        source = host[4:] if host and host.startswith("www.") else host
+
+    # Title.
+    title_el = tree.find(".//title")
+    raw_title = _text(title_el) if title_el is not None else ""
+    h1s = [t for t in (_text(h) for h in tree.iter("h1")) if t]
+    h2s = [t for t in (_text(h) for h in tree.iter("h2")) if t]
+    from_tag = title_from_title_tag(raw_title, h1s, h2s, meta.get("og:site_name"))
+    title = ""
+    for obj in articles[:1]:
+        name, headline = _norm(obj.get("name")), _norm(obj.get("headline"))
+        if name and headline and name != headline:
+            title = headline if (_similarity(headline, from_tag) > 0.75
+                                 and not _similarity(name, from_tag) > 0.75) else name
+        else:
+            title = name or headline
+    if not title:
+        for key in ("dc:title", "dcterm:title", "og:title", "weibo:article:title", "weibo:webpage:title",
+                    "title", "twitter:title", "parsely-title"):
+            if meta.get(key):
+                title = meta[key]
+                break
+    if not title:
+        title = from_tag or (h1s[0] if h1s else "")
+
+    # Publication date.
+    published = date_source = None
+
+    def candidates() -> Iterator[tuple[str, object]]:
+        for obj in articles + [o for o, is_article in objects if not is_article]:
+            for key in ("datePublished", "dateCreated", "uploadDate"):
+                yield "json-ld", obj.get(key)
+        for key in _DATE_KEYS:
+            yield "html-meta", meta.get(key)
+        for value in _itemprop_dates(tree):
+            yield "html-meta", value
+        marked, unmarked = _time_candidates(tree)
+        for value in marked:
+            yield "html-time", value
+        yield "url", date_in_url(url or og_url)
+        for value in unmarked:
+            yield "html-time", value
+
+    for rule, value in candidates():
+        if isinstance(value, list):
+            value = next((v for v in value if isinstance(v, str)), None)
+        if isinstance(value, str) and value.strip() and _valid(value):
+            published, date_source = value.strip(), rule
+            break
+
+    # Author.
+    author = None
+    for obj in articles:
+        names = _names(obj.get("author") or obj.get("creator"))
+        if names:
+            author = ", ".join(names)
+            break
+    if not author:
+        for key in _AUTHOR_KEYS:
+            value = meta.get(key)
+            if value and (author := _clean_author(value)):
+                break
+    if not author:
+        for el in tree.xpath(_BYLINE_XPATH)[:3]:
+            value = el.get("content") or _text(el)
+            if value and (author := _clean_author(value)):
+                break
+
+    # Language.
+    root = tree.getroottree().getroot()
+    language = None
+    for value in (root.get("lang"), root.get("{http://www.w3.org/XML/1998/namespace}lang"),
+                  root.get("xml:lang"), meta.get("content-language"), meta.get("og:locale"),
+                  meta.get("language"), meta.get("dc.language"),
+                  next((o.get("inLanguage") for o in articles if isinstance(o.get("inLanguage"), str)), None)):
+        language = normalise_language(value)
+        if language:
+            break
+
+    return {"title": title, "published": published, "date_source": date_source, "url": url,
+            "source": source, "author": author, "language": language}
