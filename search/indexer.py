@@ -23,7 +23,7 @@ from .extract import CorpusFile, FileResult, read_file, scan_corpus
 from .readers import Problem
 
 MAX_SEGMENTS_WITHOUT_MERGE = 8
-PARALLEL_WRITER_MIN_FILES = 2000
+PARALLEL_WRITER_MIN_BYTES = 2_000_000  # about 2,000 news articles
 
 
 @dataclass
@@ -139,8 +139,9 @@ def update_index(corpus: Path, root: Path, *, full: bool = False, max_bytes: int
         # Whoosh's own lock: held by us for the whole run; it is free unless a
         # process outside this tool writes the same folder.
         # Large rebuilds analyse and write postings in two worker processes (about
-        # twice the throughput on 2 cores); small runs are faster in one.
-        if full and len(to_read) >= PARALLEL_WRITER_MIN_FILES and (os.cpu_count() or 1) > 1:
+        # twice the throughput on 2 cores); small runs are faster in one. Size, not
+        # file count, decides: one JSON Lines export can hold the whole corpus.
+        if full and sum(cf.size for cf in to_read) >= PARALLEL_WRITER_MIN_BYTES and (os.cpu_count() or 1) > 1:
             writer = ix.writer(procs=2, multisegment=True, limitmb=512, timeout=5.0)
         else:
             writer = ix.writer(timeout=5.0, limitmb=256)
