@@ -34,6 +34,12 @@ class FacetTables:
             count = sub.doc_count_all()
             values = list(sub.column_reader("published", translate=False)) if sub.has_column("published") else []
             self.published.extend((values + [0] * count)[:count])
+        # Each article's story (wire copies share one), for collapsing results.
+        self.stories: list[str] = []
+        for sub, _offset in reader.leaf_readers():
+            count = sub.doc_count_all()
+            values = list(sub.column_reader("story")) if sub.has_column("story") else []
+            self.stories.extend((values + [""] * count)[:count])
         interned: dict[str, str] = {}
         for day in reader.lexicon("day"):
             day = day.decode() if isinstance(day, bytes) else day

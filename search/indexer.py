@@ -18,7 +18,9 @@ from pathlib import Path
 from whoosh.index import EmptyIndexError
 
 from . import store
+from . import duplicates
 from .article import Article
+from .duplicates import StoryFinder
 from .extract import CorpusFile, FileResult, read_file, scan_corpus
 from .readers import Problem
 
@@ -51,7 +53,8 @@ class Summary:
         return [f"{'skipped' if p.skipped else 'warning'}: {p.where}: {p.reason}" for p in self.problems]
 
 
-def article_document(article: Article, file_sig: str, content_hash: str | None = None) -> dict:
+def article_document(article: Article, file_sig: str, content_hash: str | None = None,
+                     stories: StoryFinder | None = None) -> dict:
     """The Whoosh document of an article (None values are left out by Whoosh)."""
     day = article.published_day
     published = article.published
@@ -76,7 +79,12 @@ def article_document(article: Article, file_sig: str, content_hash: str | None =
         "language": article.language or None,
         "word_count": article.word_count,
         "content_hash": content_hash or article.content_hash,
+        **_story_fields(article, stories),
     }
+
+
+def _story_fields(article: Article, stories: StoryFinder | None) -> dict:
+    return {"story": stories.story(article.id, article.text) if stories is not None else article.id}
 
 
 def _manifest_from_index(ix) -> dict:
@@ -136,17 +144,19 @@ def update_index(corpus: Path, root: Path, *, full: bool = False, max_bytes: int
             ix, gen = store.create_generation(root)
         else:
             ix, gen = old_ix, store.current_dir(root)
+        stories = None
         # Whoosh's own lock: held by us for the whole run; it is free unless a
         # process outside this tool writes the same folder.
         # Large rebuilds analyse and write postings in two worker processes (about
         # twice the throughput on 2 cores); small runs are faster in one. Size, not
         # file count, decides: one JSON Lines export can hold the whole corpus.
         if full and sum(cf.size for cf in to_read) >= PARALLEL_WRITER_MIN_BYTES and (os.cpu_count() or 1) > 1:
-            writer = ix.writer(procs=2, multisegment=True, limitmb=512, timeout=5.0)
+            writer = ix.writer(procs=2, multisegment=True, limitmb=256, timeout=5.0)
         else:
             writer = ix.writer(timeout=5.0, limitmb=256)
         try:
             owner = {aid: rel for rel, entry in kept.items() for aid in entry["ids"]}
+            stories = StoryFinder(gen / duplicates.DB_NAME, keep_existing=not full)
             if not full:
                 for rel in removed_files:
                     writer.delete_by_term("path", rel)
@@ -173,7 +183,7 @@ def update_index(corpus: Path, root: Path, *, full: bool = False, max_bytes: int
                 if old is not None and not full:
                     writer.delete_by_term("path", cf.rel)
                 changed_docs = True
-                entry = _write_file(writer, result, cf, owner, old, summary)
+                entry = _write_file(writer, result, cf, owner, old, summary, stories)
                 if entry is not None:
                     new_files[cf.rel] = entry
             if bar is not None:
@@ -191,6 +201,11 @@ def update_index(corpus: Path, root: Path, *, full: bool = False, max_bytes: int
         except BaseException:
             writer.cancel()
             raise
+        else:
+            stories.commit()
+        finally:
+            if stories is not None:
+                stories.close()
         if full or to_read or removed_files or manifest_rebuilt:
             store.write_manifest(gen, {"schema": store.SCHEMA_VERSION,
                                        "generation": ix.latest_generation(), "files": new_files})
@@ -203,7 +218,7 @@ def update_index(corpus: Path, root: Path, *, full: bool = False, max_bytes: int
 
 
 def _write_file(writer, result: FileResult, cf: CorpusFile, owner: dict[str, str],
-                old: dict | None, summary: Summary) -> dict | None:
+                old: dict | None, summary: Summary, stories: StoryFinder) -> dict | None:
     problems = list(result.problems)
     old_ids = old["ids"] if old else {}
     ids: dict[str, str] = {}
@@ -215,7 +230,7 @@ def _write_file(writer, result: FileResult, cf: CorpusFile, owner: dict[str, str
             continue
         owner[article.id] = cf.rel
         h = article.content_hash
-        writer.add_document(**article_document(article, file_sig, h))
+        writer.add_document(**article_document(article, file_sig, h, stories))
         ids[article.id] = h
         if article.id not in old_ids:
             summary.new += 1

@@ -18,6 +18,7 @@ DEFAULT_PER_PAGE = 10
 # Deep paging costs a full sort of every match; past this offset, narrow the search.
 MAX_RESULT_WINDOW = 10_000
 MAX_COUNTRIES = 50
+_BOOLEANS = {"true": True, "1": True, "yes": True, "false": False, "0": False, "no": False}
 SORTS = ("relevance", "date", "date_asc")
 QUERY_FIELDS = ("title", "text")
 
@@ -42,6 +43,8 @@ class SearchRequest:
     sort: str = "relevance"
     page: int = 1
     per_page: int = DEFAULT_PER_PAGE
+    # Wire copies of one story shown as one result with "+N similar".
+    collapse: bool = True
 
     @property
     def offset(self) -> int:
@@ -49,7 +52,7 @@ class SearchRequest:
 
     def to_dict(self) -> dict:
         return {"q": self.q, "country": list(self.country), "from": self.from_text, "to": self.to_text,
-                "sort": self.sort, "page": self.page, "per_page": self.per_page}
+                "sort": self.sort, "page": self.page, "per_page": self.per_page, "collapse": self.collapse}
 
     def params(self, **changes) -> list[tuple[str, str]]:
         """URL parameters of this request with some changed (None removes one); the
@@ -57,7 +60,8 @@ class SearchRequest:
         values = {"q": self.q or None, "country": list(self.country), "from": self.from_text,
                   "to": self.to_text, "sort": None if self.sort == _default_sort(self.q) else self.sort,
                   "page": self.page if self.page != 1 else None,
-                  "per_page": self.per_page if self.per_page != DEFAULT_PER_PAGE else None}
+                  "per_page": self.per_page if self.per_page != DEFAULT_PER_PAGE else None,
+                  "collapse": None if self.collapse else "false"}
         values.update(changes)
         out: list[tuple[str, str]] = []
         for key, value in values.items():
@@ -127,10 +131,14 @@ class SearchRequest:
         if page and per_page and page * per_page > MAX_RESULT_WINDOW:
             errors.append({"name": "page", "reason": f"results past number {MAX_RESULT_WINDOW} are not served; "
                                                      "narrow the search with filters instead"})
+        collapse_text = (single("collapse") or "true").lower()
+        if collapse_text not in _BOOLEANS:
+            errors.append({"name": "collapse", "reason": "must be true or false"})
         if errors:
             raise InvalidRequest(errors)
         return cls(q=q, country=tuple(countries), date_from=bounds["from"], date_to=bounds["to"],
-                   from_text=texts["from"], to_text=texts["to"], sort=sort, page=page, per_page=per_page)
+                   from_text=texts["from"], to_text=texts["to"], sort=sort, page=page, per_page=per_page,
+                   collapse=_BOOLEANS[collapse_text])
 
 
 def _default_sort(q: str) -> str:

@@ -19,6 +19,9 @@ class Hit:
     published: str | None  # ISO 8601
     countries: list[str]
     score: float | None
+    # Other copies of the same story among the matches (collapsed under this one).
+    similar: int = 0
+    similar_articles: list[dict] = field(default_factory=list)
 
 
 @dataclass
@@ -39,16 +42,21 @@ class SearchResult:
     suggestion: str | None = None
     # True when not every word could be required: the hits match some of the words.
     relaxed: bool = False
+    # Distinct stories among the matches (wire copies counted once); `total` and the
+    # facets count articles.
+    stories: int = 0
     date_unit: str = "day"  # width of the date buckets: year, month or day
 
     @property
     def pages(self) -> int:
-        return max(1, -(-self.total // self.request.per_page))
+        shown = self.stories if self.request.collapse else self.total
+        return max(1, -(-shown // self.request.per_page))
 
     def to_dict(self) -> dict:
         return {
             "query": self.request.to_dict(),
             "total": self.total,
+            "stories": self.stories,
             "took_ms": round(self.took_ms, 2),
             "results": [asdict(h) for h in self.hits],
             "facets": {name: [asdict(v) for v in values] for name, values in self.facets.items()},

@@ -35,4 +35,6 @@ def make_schema() -> Schema:
         language=ID(stored=True),
         word_count=NUMERIC(stored=True),
         content_hash=STORED(),
+        # Wire copies: the story (the first copy's id) groups them in results.
+        story=ID(stored=True, sortable=True),
     )

@@ -31,6 +31,9 @@ FEEDBACK_DOCS = 5
 FEEDBACK_TERMS = 10
 FEEDBACK_WEIGHT = 0.3
 LONG_QUERY_ENOUGH = 10
+# Collapsing copies needs more ranked candidates than one page; a page can come out
+# short only when more than this share of the candidates are copies of shown stories.
+COLLAPSE_OVERFETCH = 3
 
 
 def enough_matches(words: int) -> int:
@@ -226,6 +229,8 @@ class Engine:
                 result.relaxed, result.total = True, len(docs)
 
         tables = self.facet_tables(s)
+        groups = self._collapse(results, docs, tables, request) if results is not None else {}
+        result.stories = len(groups) if request.collapse else result.total
         countries, days = tables.count(docs) if results is not None else ({}, {})
         if request.country and results is not None:
             # Multi-select: the country counts ignore the country filter itself, so
@@ -235,7 +240,7 @@ class Engine:
         result.facets["country"] = country_facet(countries, request)
         result.facets["date"], result.date_unit = date_facet(days, request)
         if results is not None:
-            result.hits = self._hits(results, request, scored=by_score)
+            result.hits = self._hits(results, request, scored=by_score, groups=groups)
         result.took_ms = (time.perf_counter() - start) * 1000
         return result
 
@@ -246,7 +251,7 @@ class Engine:
             q = wq.And([user_q, wq.ConstantScoreQuery(filters, 0.0)])
         else:
             q = user_q or filters or wq.Every()
-        limit = request.offset + request.per_page
+        limit = (request.offset + request.per_page) * (COLLAPSE_OVERFETCH if request.collapse else 1)
         top = DocsetTopCollector(limit) if by_score else collectors.UnsortedCollector()
         collector = collectors.TermsCollector(top) if user_q is not None else top
         s.search_with_collector(q, collector)
@@ -255,6 +260,24 @@ class Engine:
             order = self.facet_tables(s).newest_first(top.docset, limit, reverse=request.sort == "date_asc")
             results.top_n = [(None, d) for d in order]
         return results, top.docset
+
+    def _collapse(self, results, docs, tables: FacetTables, request: SearchRequest) -> dict[str, list[int]]:
+        """Group the matches by story; when collapsing, keep the best-ranked copy of
+        each story in the ranking. Returns story -> matching docs, in index order."""
+        story_of = tables.stories
+        groups: dict[str, list[int]] = {}
+        for doc in sorted(docs):
+            groups.setdefault(story_of[doc] or f"#{doc}", []).append(doc)
+        if request.collapse:
+            seen: set[str] = set()
+            kept = []
+            for score, doc in results.top_n:
+                story = story_of[doc] or f"#{doc}"
+                if story not in seen:
+                    seen.add(story)
+                    kept.append((score, doc))
+            results.top_n = kept
+        return groups
 
     def _relaxed(self, s: Searcher, terms: list[str], negated, filters, request: SearchRequest):
         """Best match for a plain query when requiring every word finds too little:
@@ -300,7 +323,7 @@ class Engine:
         res.docset = {doc for _, doc in scored}
         return res, res.docset, required
 
-    def _hits(self, results, request: SearchRequest, scored: bool) -> list[Hit]:
+    def _hits(self, results, request: SearchRequest, scored: bool, groups: dict | None = None) -> list[Hit]:
         results.fragmenter = SnippetFragmenter(maxchars=SNIPPET_CHARS // SNIPPET_FRAGMENTS + 40,
                                                           surround=60, autotrim=True)
         results.formatter = MarkFormatter()
@@ -324,6 +347,14 @@ class Engine:
                 countries=_split(fields.get("countries")),
                 score=round(hit.score, 4) if scored and hit.score is not None else None,
             ))
+            if request.collapse and groups:
+                others = [d for d in groups.get(fields.get("story") or f"#{hit.docnum}", []) if d != hit.docnum]
+                hits[-1].similar = len(others)
+                for d in others[:5]:
+                    other = results.searcher.stored_fields(d)
+                    hits[-1].similar_articles.append({"id": other["id"], "title": other.get("title", ""),
+                                                      "published": other.get("published_iso"),
+                                                      "source": other.get("source")})
         return hits
 
     def _suggest(self, s: Searcher, q: str, found: int = 0) -> str | None:

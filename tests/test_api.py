@@ -46,7 +46,7 @@ def test_seed_found_with_marks_and_country_facets(served):
     assert {"KR", "CU"} <= countries.keys()
     assert countries["KR"]["label"] == "South Korea" and countries["KR"]["selected"] is False
     assert body["query"] == {"q": "cuba", "country": [], "from": None, "to": None, "sort": "relevance",
-                             "page": 1, "per_page": 10}
+                             "page": 1, "per_page": 10, "collapse": True}
 
 
 def test_facet_counts_match_the_results(served):

@@ -29,7 +29,7 @@ def test_defaults_and_echo():
     assert r.q == "cuba" and r.sort == "relevance" and r.country == ("KR", "CU")
     assert (r.date_from, r.date_to) == (date(2024, 1, 1), date(2024, 9, 30))
     assert r.to_dict() == {"q": "cuba", "country": ["KR", "CU"], "from": "2024", "to": "2024-09",
-                           "sort": "relevance", "page": 1, "per_page": 10}
+                           "sort": "relevance", "page": 1, "per_page": 10, "collapse": True}
 
 
 @pytest.mark.parametrize("bad", [

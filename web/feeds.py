@@ -227,7 +227,7 @@ def _all_hits(req: SearchRequest, cap: int):
     (100 at a time). The first page is run before the response starts, so a bad
     index still gets a proper status; an article seen twice (the index changed
     between two pages) is given once."""
-    base = dataclasses.replace(req, page=1, per_page=EXPORT_PAGE)
+    base = dataclasses.replace(req, page=1, per_page=EXPORT_PAGE, collapse=False)  # every article
     first = engine().search(base)
 
     def pages():
