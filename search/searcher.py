@@ -403,17 +403,16 @@ class Engine:
 
     def related(self, article_id: str, limit: int = 5) -> list[dict] | None:
         """Articles like this one (more-like-this over its most distinctive terms),
-        leaving out its own near-duplicates (republished copies). None: no such article."""
+        leaving out its own wire copies (same story). None: no such article."""
         s = self.searcher()
         docnum = s.document_number(id=article_id)
         if docnum is None:
             return None
-        own = s.stored_fields(docnum)
-        own_shingles = _shingles(own.get("text", ""))
+        story = s.stored_fields(docnum).get("story") or article_id
         out = []
         for hit in s.more_like(docnum, "text", top=limit * 3, numterms=RELATED_TERMS):
             fields = hit.fields()
-            if _resemblance(own_shingles, _shingles(fields.get("text", ""))) >= NEAR_DUPLICATE:
+            if (fields.get("story") or fields["id"]) == story:
                 continue
             out.append({"id": fields["id"], "title": fields.get("title", ""),
                         "published": fields.get("published_iso"), "countries": _split(fields.get("countries")),
@@ -517,13 +516,3 @@ def _surface_form(s: Searcher, analyzer, stem: str) -> str | None:
 
 
 RELATED_TERMS = 12
-NEAR_DUPLICATE = 0.5  # word 4-gram resemblance above which two texts are copies
-
-
-def _shingles(text: str, size: int = 4) -> set[int]:
-    words = _WORD.findall(text.lower())
-    return {hash(tuple(words[i:i + size])) for i in range(max(1, len(words) - size + 1))}
-
-
-def _resemblance(a: set[int], b: set[int]) -> float:
-    return len(a & b) / len(a | b) if a and b else 0.0
