@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 import json
 from collections.abc import Iterator
 
@@ -49,13 +50,23 @@ def apply_metadata(article: Article, meta: dict) -> None:
 
 
 def read_lines(data: bytes, article_id: str, path: str) -> Iterator[Article | Problem]:
-    try:
-        content = decode_text(data)
-    except ValueError as e:
-        yield Problem(path, str(e))
-        return
-    for number, line in enumerate(content.split("\n"), start=1):
-        if not line.strip():
+    """Each line on its own: a line of binary junk or bad UTF-8 is one skipped record,
+    not a lost file."""
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        try:
+            lines = [line.encode("utf-8") for line in decode_text(data).split("\n")]
+        except ValueError as e:
+            yield Problem(path, str(e))
+            return
+    else:
+        lines = data.removeprefix(codecs.BOM_UTF8).split(b"\n")
+    for number, raw in enumerate(lines, start=1):
+        if not raw.strip():
+            continue
+        try:
+            line = raw.decode("utf-8")
+        except UnicodeDecodeError as e:
+            yield Problem(f"{path}:{number}", f"line {number}: not valid UTF-8 (byte 0x{raw[e.start]:02x})")
             continue
         try:
             record = json.loads(line)
