@@ -109,6 +109,7 @@ def _engine(args):
 
 def cmd_search(args) -> int:
     from .query import InvalidRequest, SearchRequest
+    from .searcher import SearchTimeout
     from .store import NoIndex
 
     params: dict[str, list[str]] = {"q": [" ".join(args.query)], "country": args.country}
@@ -123,7 +124,7 @@ def cmd_search(args) -> int:
         for err in e.errors:
             print(f"news-search search: {err['name']}: {err['reason']}", file=sys.stderr)
         return 2
-    except NoIndex as e:
+    except (NoIndex, SearchTimeout) as e:
         print(f"news-search search: {e}", file=sys.stderr)
         return 1
     if args.json:

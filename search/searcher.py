@@ -21,7 +21,8 @@ from .results import Hit, SearchResult
 
 SNIPPET_CHARS = 240
 SNIPPET_FRAGMENTS = 2
-SUGGEST_BELOW = 2  # look for a respelling when a query finds this many articles or fewer
+SUGGEST_BELOW = 2
+DEFAULT_TIME_LIMIT = 10.0  # seconds of collecting before a search gives up (gunicorn kills at 30)  # look for a respelling when a query finds this many articles or fewer
 
 # Ranking of plain queries relaxed to a best match; chosen on the dev queries (TIME
 # odd queries, Cranfield) with bench/eval_ranking.py and left alone after that.
@@ -139,18 +140,59 @@ class SnippetFragmenter(highlight.PinpointFragmenter):
         fragment.startchar, fragment.endchar = start, end
 
 
+class SearchTimeout(RuntimeError):
+    """A search ran past its time budget (NEWS_SEARCH_TIME_LIMIT)."""
+
+
+class Budget:
+    """A deadline checked every 1,024 collected documents: cheap, and no timer thread."""
+
+    def __init__(self, seconds: float) -> None:
+        self.seconds = seconds
+        self.deadline = time.perf_counter() + seconds
+        self.count = 0
+
+    def tick(self) -> None:
+        self.count += 1
+        if not self.count & 1023 and time.perf_counter() > self.deadline:
+            raise SearchTimeout(f"the search took longer than {self.seconds:g} s; narrow it with more "
+                                "words, a phrase or filters")
+
+
 class DocsetTopCollector(collectors.TopCollector):
     """Top N by score that also remembers every match, so the total and the facet
     counts come from the same pass instead of running the query again."""
 
-    def __init__(self, limit: int) -> None:
+    def __init__(self, limit: int, budget: Budget) -> None:
         super().__init__(limit=limit, usequality=False)
         # Whoosh swaps in a leaner matcher that skips documents unable to reach the
         # heap's minimum score: those would be missing from the total and the facets.
         self.replace = 0
+        self.budget = budget
 
     def _collect(self, global_docnum, score):
+        self.budget.tick()
         self.docset.add(global_docnum)
+        return super()._collect(global_docnum, score)
+
+
+class BudgetUnsortedCollector(collectors.UnsortedCollector):
+    def __init__(self, budget: Budget) -> None:
+        super().__init__()
+        self.budget = budget
+
+    def collect(self, sub_docnum):
+        self.budget.tick()
+        return super().collect(sub_docnum)
+
+
+class BudgetUnlimitedCollector(collectors.UnlimitedCollector):
+    def __init__(self, budget: Budget) -> None:
+        super().__init__()
+        self.budget = budget
+
+    def _collect(self, global_docnum, score):
+        self.budget.tick()
         return super()._collect(global_docnum, score)
 
     def all_ids(self):
@@ -161,8 +203,9 @@ class DocsetTopCollector(collectors.TopCollector):
 
 
 class Engine:
-    def __init__(self, index_root: Path | str) -> None:
+    def __init__(self, index_root: Path | str, time_limit: float = DEFAULT_TIME_LIMIT) -> None:
         self.root = Path(index_root)
+        self.time_limit = time_limit
         self._searcher: Searcher | None = None
         self._gen: Path | None = None
         self._tables: FacetTables | None = None
@@ -205,6 +248,7 @@ class Engine:
     def search(self, request: SearchRequest) -> SearchResult:
         start = time.perf_counter()
         s = self.searcher()
+        budget = Budget(self.time_limit)
         plan = plan_query(request.q)
         user_q = user_query(request.q)
         filters = filter_query(request)
@@ -212,7 +256,7 @@ class Engine:
         by_score = request.sort == "relevance" and user_q is not None
         results, docs = None, set()
         if user_q is not wq.NullQuery:  # NullQuery: only stop words, nothing can match
-            results, docs = self._run(s, user_q, filters, request, by_score)
+            results, docs = self._run(s, user_q, filters, request, by_score, budget)
         result.total = len(docs)
 
         if user_q is not None and result.total <= SUGGEST_BELOW:
@@ -223,7 +267,7 @@ class Engine:
         needed = 1 if plan.exact else enough_matches(len(terms))
         base_q = user_q  # what matches before the filters, for the country counts
         if len(terms) > 1 and result.total < needed:
-            relaxed = self._relaxed(s, terms, _negated(user_q), filters, request)
+            relaxed = self._relaxed(s, terms, _negated(user_q), filters, request, budget)
             if relaxed is not None and len(relaxed[1]) > result.total:
                 results, docs, base_q = relaxed
                 result.relaxed, result.total = True, len(docs)
@@ -244,7 +288,7 @@ class Engine:
         result.took_ms = (time.perf_counter() - start) * 1000
         return result
 
-    def _run(self, s: Searcher, user_q, filters, request: SearchRequest, by_score: bool):
+    def _run(self, s: Searcher, user_q, filters, request: SearchRequest, by_score: bool, budget: Budget):
         """One pass over every match: the top hits (by score or by date), all matching
         document numbers for the total and the facets, and the matched terms for snippets."""
         if user_q is not None and filters is not None:
@@ -252,7 +296,7 @@ class Engine:
         else:
             q = user_q or filters or wq.Every()
         limit = (request.offset + request.per_page) * (COLLAPSE_OVERFETCH if request.collapse else 1)
-        top = DocsetTopCollector(limit) if by_score else collectors.UnsortedCollector()
+        top = DocsetTopCollector(limit, budget) if by_score else BudgetUnsortedCollector(budget)
         collector = collectors.TermsCollector(top) if user_q is not None else top
         s.search_with_collector(q, collector)
         results = collector.results()
@@ -279,7 +323,7 @@ class Engine:
             results.top_n = kept
         return groups
 
-    def _relaxed(self, s: Searcher, terms: list[str], negated, filters, request: SearchRequest):
+    def _relaxed(self, s: Searcher, terms: list[str], negated, filters, request: SearchRequest, budget: Budget):
         """Best match for a plain query when requiring every word finds too little:
         articles with any of the words, ranked by BM25F times the share of the
         query's weight (IDF) they contain, so articles with more and rarer words
@@ -293,7 +337,7 @@ class Engine:
         q = wq.And([required, wq.ConstantScoreQuery(filters, 0.0)]) if filters is not None else required
 
         def ranked(query):
-            collector = collectors.TermsCollector(collectors.UnlimitedCollector())
+            collector = collectors.TermsCollector(BudgetUnlimitedCollector(budget))
             s.search_with_collector(query, collector)
             res = collector.results()
             scored = []

@@ -337,3 +337,30 @@ def test_total_does_not_depend_on_the_page(tmp_path):
         assert result.total == 600, p
         assert sum(f.count for f in result.facets["date"]) == 600
     engine.close()
+
+
+def test_slow_searches_stop_with_a_clear_503(tmp_path, monkeypatch):
+    corpus = tmp_path / "corpus"
+    write(corpus / "many.jsonl", "\n".join(json.dumps({"id": f"n{n}", "title": f"Note {n}",
+                                                       "text": f"Copper prices rose again, note {n}."})
+                                           for n in range(3000)) + "\n")
+    index = tmp_path / "index"
+    assert run_cli("index", "--corpus", corpus, "--index", index).returncode == 0
+    from search.query import SearchRequest
+    from search.searcher import Engine, SearchTimeout
+
+    request = SearchRequest.from_params({"q": ["copper"]})
+    assert Engine(index).search(request).total == 3000
+    with pytest.raises(SearchTimeout):
+        Engine(index, time_limit=0).search(request)
+    monkeypatch.setenv("NEWS_SEARCH_TIME_LIMIT", "0")
+    server = Server(index, workers=1)
+    try:
+        r = server.get("/api/search", params={"q": "copper"})
+        assert r.status_code == 503 and r.headers["Content-Type"] == "application/problem+json"
+        assert "took longer than 0 s" in r.json()["detail"]
+        page = server.get("/", params={"q": "copper"})
+        assert page.status_code == 503 and "took too long" in page.text and "Traceback" not in page.text
+        assert server.get("/api/search", params={"q": "copper", "country": "ZZ"}).status_code == 400
+    finally:
+        server.stop()

@@ -6,7 +6,7 @@ import os
 
 from flask import Flask, request
 
-from search.searcher import Engine
+from search.searcher import DEFAULT_TIME_LIMIT, Engine
 
 from .problems import install_error_handlers
 
@@ -25,12 +25,13 @@ def create_app(config: dict | None = None) -> Flask:
     app.config.update(
         INDEX=os.environ.get("NEWS_SEARCH_INDEX", "").strip() or "var/index",
         DEBUG=os.environ.get("NEWS_SEARCH_DEBUG", "") == "1",
+        TIME_LIMIT=float(os.environ.get("NEWS_SEARCH_TIME_LIMIT", "").strip() or DEFAULT_TIME_LIMIT),
         JSON_SORT_KEYS=False,
     )
     app.config.update(config or {})
     app.json.sort_keys = False
     app.json.ensure_ascii = False
-    app.extensions["engine"] = Engine(app.config["INDEX"])
+    app.extensions["engine"] = Engine(app.config["INDEX"], time_limit=app.config["TIME_LIMIT"])
 
     from .api import api
     from .feeds import feeds

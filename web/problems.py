@@ -6,6 +6,7 @@ from flask import Flask, Response, json, render_template, request
 from werkzeug.exceptions import HTTPException
 
 from search.query import InvalidRequest
+from search.searcher import SearchTimeout
 from search.store import NoIndex
 
 PROBLEM_TYPE = "about:blank"
@@ -36,6 +37,13 @@ def install_error_handlers(app: Flask) -> None:
             return problem(503, "No index", str(e))
         return render_template("error.html", status=503, title="The index is not built yet",
                                errors=[{"name": "index", "reason": str(e)}]), 503
+
+    @app.errorhandler(SearchTimeout)
+    def too_slow(e: SearchTimeout):
+        if _wants_json():
+            return problem(503, "Search took too long", str(e))
+        return render_template("error.html", status=503, title="That search took too long",
+                               errors=[{"name": "q", "reason": str(e)}]), 503
 
     @app.errorhandler(HTTPException)
     def http_error(e: HTTPException):
