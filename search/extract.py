@@ -8,7 +8,6 @@ import json
 import os
 import stat
 from collections import Counter
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -196,10 +195,3 @@ def finish(article: Article, warnings: list[Problem] | None = None) -> Article |
         host = urlsplit(article.url).hostname
         article.source = host[4:] if host and host.startswith("www.") else host
     return article
-
-
-def iter_articles(root: Path, max_bytes: int) -> Iterator[FileResult]:
-    """Every file's result, in path order (used by `news-search extract`)."""
-    scan = scan_corpus(root)
-    for rel in sorted(scan.files):
-        yield read_file(root, scan.files[rel], max_bytes)

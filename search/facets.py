@@ -29,17 +29,9 @@ class FacetTables:
             for doc in reader.postings("countries", code).all_ids():
                 self.countries[doc] = self.countries[doc] + (code,)
         # Raw sortable publication times (meaningless where days[doc] is None).
-        self.published: list[int] = []
-        for sub, _offset in reader.leaf_readers():
-            count = sub.doc_count_all()
-            values = list(sub.column_reader("published", translate=False)) if sub.has_column("published") else []
-            self.published.extend((values + [0] * count)[:count])
+        self.published: list[int] = _column(reader, "published", 0, translate=False)
         # Each article's story (wire copies share one), for collapsing results.
-        self.stories: list[str] = []
-        for sub, _offset in reader.leaf_readers():
-            count = sub.doc_count_all()
-            values = list(sub.column_reader("story")) if sub.has_column("story") else []
-            self.stories.extend((values + [""] * count)[:count])
+        self.stories: list[str] = _column(reader, "story", "")
         interned: dict[str, str] = {}
         for day in reader.lexicon("day"):
             day = day.decode() if isinstance(day, bytes) else day
@@ -79,6 +71,17 @@ class FacetTables:
         days, published = self.days, self.published
         sign = 1 if reverse else -1
         return heapq.nsmallest(limit, docs, key=lambda d: (days[d] is None, sign * published[d], d))
+
+
+def _column(reader, field: str, missing, translate: bool = True) -> list:
+    """One value per document of a sortable field, segment by segment (a segment
+    where no document has the field has no column at all)."""
+    out: list = []
+    for sub, _offset in reader.leaf_readers():
+        count = sub.doc_count_all()
+        values = list(sub.column_reader(field, translate=translate)) if sub.has_column(field) else []
+        out.extend((values + [missing] * count)[:count])
+    return out
 
 
 def country_facet(counts: Counter, request: SearchRequest) -> list[FacetValue]:

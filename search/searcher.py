@@ -209,7 +209,6 @@ class Engine:
         self._searcher: Searcher | None = None
         self._gen: Path | None = None
         self._tables: FacetTables | None = None
-        self._tables_for: object = None
 
     # -- the searcher's life ---------------------------------------------------
 

@@ -23,37 +23,36 @@ def _wants_json() -> bool:
     return request.path.startswith("/api/") or request.path == "/healthz"
 
 
+def _answer(status: int, title: str, detail: str, page_title: str, errors: list[dict],
+            invalid_params: list[dict] | None = None):
+    """A problem+json for the API, the error page for people: same status, same reasons."""
+    if _wants_json():
+        return problem(status, title, detail, invalid_params)
+    return render_template("error.html", status=status, title=page_title, errors=errors), status
+
+
 def install_error_handlers(app: Flask) -> None:
     @app.errorhandler(InvalidRequest)
     def invalid(e: InvalidRequest):
-        if _wants_json():
-            return problem(400, "Invalid search parameters", str(e), e.errors)
-        return render_template("error.html", status=400, title="That search could not be understood",
-                               errors=e.errors), 400
+        return _answer(400, "Invalid search parameters", str(e), "That search could not be understood",
+                       e.errors, e.errors)
 
     @app.errorhandler(NoIndex)
     def no_index(e: NoIndex):
-        if _wants_json():
-            return problem(503, "No index", str(e))
-        return render_template("error.html", status=503, title="The index is not built yet",
-                               errors=[{"name": "index", "reason": str(e)}]), 503
+        return _answer(503, "No index", str(e), "The index is not built yet",
+                       [{"name": "index", "reason": str(e)}])
 
     @app.errorhandler(SearchTimeout)
     def too_slow(e: SearchTimeout):
-        if _wants_json():
-            return problem(503, "Search took too long", str(e))
-        return render_template("error.html", status=503, title="That search took too long",
-                               errors=[{"name": "q", "reason": str(e)}]), 503
+        return _answer(503, "Search took too long", str(e), "That search took too long",
+                       [{"name": "q", "reason": str(e)}])
 
     @app.errorhandler(HTTPException)
     def http_error(e: HTTPException):
-        if _wants_json():
-            return problem(e.code or 500, e.name, e.description or e.name)
-        return render_template("error.html", status=e.code, title=e.name, errors=[]), e.code
+        return _answer(e.code or 500, e.name, e.description or e.name, e.name, [])
 
     @app.errorhandler(Exception)
     def unexpected(e: Exception):
         app.logger.exception("unhandled error on %s", request.path)
-        if _wants_json():
-            return problem(500, "Internal error", "the server failed to answer; the error is logged")
-        return render_template("error.html", status=500, title="Something went wrong", errors=[]), 500
+        return _answer(500, "Internal error", "the server failed to answer; the error is logged",
+                       "Something went wrong", [])
