@@ -1,87 +1,145 @@
 """Facet counts by country and by date over every match, not just the page shown.
 
-Per searcher, each document's countries and day are read once from the inverted
-index into plain lists; a query then counts its matches by walking those lists,
-instead of Whoosh rebuilding facet tables on every search."""
+Per segment, each document's countries and day are read once from the inverted
+index into numpy arrays; a query then counts its matches with a few vectorised
+operations over its match mask, instead of Whoosh rebuilding facet tables (or
+Python walking every match) on every search."""
 
 from __future__ import annotations
 
-import heapq
+import bisect
 from collections import Counter
 from collections.abc import Iterable
 from datetime import date
 
+import numpy as np
+
+from .arrays import IndexArrays
 from .countries import country_label
 from .dates import day_label, month_label
 from .query import SearchRequest
 from .results import FacetValue
 
 UNDATED = "undated"
+_NEWEST = np.uint64(2**64 - 1)  # newest first: sort (max - time) ascending
 
 
 class FacetTables:
-    def __init__(self, reader) -> None:
-        n = reader.doc_count_all()
-        self.countries: list[tuple[str, ...]] = [()] * n
-        self.days: list[str | None] = [None] * n
-        for code in reader.lexicon("countries"):
-            code = code.decode() if isinstance(code, bytes) else code
-            for doc in reader.postings("countries", code).all_ids():
-                self.countries[doc] = self.countries[doc] + (code,)
-        # Raw sortable publication times (meaningless where days[doc] is None).
-        self.published: list[int] = _column(reader, "published", 0, translate=False)
-        # Each article's story (wire copies share one), for collapsing results.
-        self.stories: list[str] = _column(reader, "story", "")
-        interned: dict[str, str] = {}
-        for day in reader.lexicon("day"):
+    """Each document's countries, day, publication time and story as numpy arrays,
+    built once per searcher from per-segment parts (cached by segment id, so a reindex
+    reads only its new segment); a query's facets are then a few vectorised counts
+    over its match mask."""
+
+    def __init__(self, arrays: IndexArrays) -> None:
+        self.arrays = arrays
+        parts = [_segment_facets(sub, seg_id, arrays.cache) for (sub, _), seg_id
+                 in zip(arrays.leaves, arrays.segment_ids)]
+        offsets = [offset for _, offset in arrays.leaves]
+        n = arrays.n
+        # Countries as (document, country) pairs.
+        pair_docs = [p["pair_docs"] + off for p, off in zip(parts, offsets)]
+        pair_codes = [p["pair_codes"] for p in parts]
+        self.pair_docs = np.concatenate(pair_docs) if pair_docs else np.empty(0, np.int64)
+        codes = np.concatenate(pair_codes) if pair_codes else np.empty(0, "U3")
+        self.country_codes, self.pair_country = np.unique(codes, return_inverse=True)
+        self.country_codes = [str(c) for c in self.country_codes]
+        # Days as indexes into a sorted list of ISO days, -1 where undated.
+        days = np.concatenate([p["days"] for p in parts]) if parts else np.empty(0, object)
+        dated = days != None  # noqa: E711 (element-wise)
+        self.day_values = sorted(set(days[dated].tolist()))
+        index = {d: i for i, d in enumerate(self.day_values)}
+        self.day_index = np.full(n, -1, dtype=np.int32)
+        if dated.any():
+            self.day_index[dated] = np.array([index[d] for d in days[dated].tolist()], dtype=np.int32)
+        # Raw sortable publication times (meaningless where undated).
+        self.published = np.concatenate([p["published"] for p in parts]) if parts else np.empty(0, np.uint64)
+        # Each article's story (wire copies share one), as small integers.
+        stories = np.concatenate([p["stories"] for p in parts]) if parts else np.empty(0, object)
+        missing = np.array([not s for s in stories.tolist()], dtype=bool)
+        if missing.any():  # an article without a story is its own
+            stories = stories.copy()
+            stories[missing] = [f"#{d}" for d in np.flatnonzero(missing)]
+        self.story_names, self.story_code = np.unique(stories.astype(str), return_inverse=True) \
+            if n else (np.empty(0, str), np.empty(0, np.int64))
+
+    def count(self, mask: np.ndarray) -> tuple[Counter, Counter]:
+        """Country and day counts of the matches."""
+        return self._countries(mask), self._days(mask)
+
+    def count_countries(self, mask: np.ndarray, date_from: date | None, date_to: date | None) -> Counter:
+        """Country counts over the matches within the date range (for multi-select counts)."""
+        if date_from or date_to:
+            low = date_from.isoformat() if date_from else None
+            high = date_to.isoformat() if date_to else None
+            first = bisect.bisect_left(self.day_values, low) if low else 0
+            last = bisect.bisect_right(self.day_values, high) - 1 if high else len(self.day_values) - 1
+            mask = mask & (self.day_index >= first) & (self.day_index <= last)
+        return self._countries(mask)
+
+    def _countries(self, mask: np.ndarray) -> Counter:
+        hits = self.pair_country[mask[self.pair_docs]]
+        counts = np.bincount(hits, minlength=len(self.country_codes))
+        return Counter({self.country_codes[i]: int(c) for i in np.flatnonzero(counts) for c in (counts[i],)})
+
+    def _days(self, mask: np.ndarray) -> Counter:
+        counts = np.bincount(self.day_index[mask] + 1, minlength=len(self.day_values) + 1)
+        out = Counter({self.day_values[i - 1]: int(counts[i]) for i in np.flatnonzero(counts[1:]) + 1})
+        if counts[0]:
+            out[None] = int(counts[0])
+        return out
+
+    def newest_first(self, mask: np.ndarray, limit: int, reverse: bool = False) -> list[int]:
+        """The first `limit` matches by publication time (oldest first when reverse),
+        undated articles after the dated ones either way, then by document number."""
+        ids = np.flatnonzero(mask)
+        undated = self.day_index[ids] < 0
+        when = self.published[ids] if reverse else _NEWEST - self.published[ids]
+        order = np.lexsort((ids, when, undated))[:limit]
+        return [int(d) for d in ids[order]]
+
+    def story_count(self, mask: np.ndarray) -> int:
+        return int(np.unique(self.story_code[mask]).size)
+
+    def copies(self, mask: np.ndarray, docnum: int) -> list[int]:
+        """The other matches of the same story as docnum, in index order."""
+        same = np.flatnonzero(mask & (self.story_code == self.story_code[docnum]))
+        return [int(d) for d in same if d != docnum]
+
+
+def _segment_facets(sub, seg_id: str, cache) -> dict:
+    key = (seg_id, "facets")
+    found = cache.data.get(key)
+    if found is not None:
+        return found
+    count = sub.doc_count_all()
+    pair_docs, pair_codes = [], []
+    if "countries" in sub.indexed_field_names():
+        for code in sub.lexicon("countries"):
+            ids = np.fromiter(sub.postings("countries", code).all_ids(), dtype=np.int64)
+            pair_docs.append(ids)
+            pair_codes.append(np.full(len(ids), code.decode() if isinstance(code, bytes) else code, dtype="U3"))
+    days = np.full(count, None, dtype=object)
+    if "day" in sub.indexed_field_names():
+        for day in sub.lexicon("day"):
             day = day.decode() if isinstance(day, bytes) else day
-            day = interned.setdefault(day, day)
-            for doc in reader.postings("day", day).all_ids():
-                self.days[doc] = day
-
-    def count(self, docs: Iterable[int]) -> tuple[Counter, Counter]:
-        countries: Counter = Counter()
-        days: Counter = Counter()
-        cs, ds = self.countries, self.days
-        for doc in docs:
-            for c in cs[doc]:
-                countries[c] += 1
-            days[ds[doc]] += 1
-        return countries, days
+            days[np.fromiter(sub.postings("day", day).all_ids(), dtype=np.int64)] = day
+    found = {
+        "pair_docs": np.concatenate(pair_docs) if pair_docs else np.empty(0, np.int64),
+        "pair_codes": np.concatenate(pair_codes) if pair_codes else np.empty(0, "U3"),
+        "days": days,
+        "published": np.array(_column(sub, "published", 0, translate=False), dtype=np.uint64),
+        "stories": np.array(_column(sub, "story", ""), dtype=object),
+    }
+    cache.data[key] = found
+    return found
 
 
-    def count_countries(self, docs: Iterable[int], date_from: date | None, date_to: date | None) -> Counter:
-        """Country counts over the docs within the date range (for multi-select counts)."""
-        low = date_from.isoformat() if date_from else None
-        high = date_to.isoformat() if date_to else None
-        counts: Counter = Counter()
-        cs, ds = self.countries, self.days
-        for doc in docs:
-            if low or high:
-                day = ds[doc]
-                if day is None or (low and day < low) or (high and day > high):
-                    continue
-            for c in cs[doc]:
-                counts[c] += 1
-        return counts
-
-    def newest_first(self, docs: Iterable[int], limit: int, reverse: bool = False) -> list[int]:
-        """The first `limit` docs by publication time (oldest first when reverse),
-        undated articles after the dated ones either way."""
-        days, published = self.days, self.published
-        sign = 1 if reverse else -1
-        return heapq.nsmallest(limit, docs, key=lambda d: (days[d] is None, sign * published[d], d))
-
-
-def _column(reader, field: str, missing, translate: bool = True) -> list:
-    """One value per document of a sortable field, segment by segment (a segment
-    where no document has the field has no column at all)."""
-    out: list = []
-    for sub, _offset in reader.leaf_readers():
-        count = sub.doc_count_all()
-        values = list(sub.column_reader(field, translate=translate)) if sub.has_column(field) else []
-        out.extend((values + [missing] * count)[:count])
-    return out
+def _column(sub, field: str, missing, translate: bool = True) -> list:
+    """One value per document of a sortable field of a segment (a segment where no
+    document has the field has no column at all)."""
+    count = sub.doc_count_all()
+    values = list(sub.column_reader(field, translate=translate)) if sub.has_column(field) else []
+    return (values + [missing] * count)[:count]
 
 
 def country_facet(counts: Counter, request: SearchRequest) -> list[FacetValue]:

@@ -12,9 +12,10 @@ import time
 from pathlib import Path
 
 from whoosh import collectors, highlight, query as wq, scoring
-from whoosh.searching import Searcher
+from whoosh.searching import Results, Searcher
 
 from . import store
+from .arrays import IndexArrays, Unsupported
 from .facets import FacetTables, country_facet, date_facet
 from .query import SearchRequest, filter_query, plan_query, user_query
 from .results import Hit, SearchResult
@@ -154,7 +155,11 @@ class Budget:
 
     def tick(self) -> None:
         self.count += 1
-        if not self.count & 1023 and time.perf_counter() > self.deadline:
+        if not self.count & 1023:
+            self.check()
+
+    def check(self) -> None:
+        if time.perf_counter() > self.deadline:
             raise SearchTimeout(f"the search took longer than {self.seconds:g} s; narrow it with more "
                                 "words, a phrase or filters")
 
@@ -209,6 +214,7 @@ class Engine:
         self._searcher: Searcher | None = None
         self._gen: Path | None = None
         self._tables: FacetTables | None = None
+        self._arrays: IndexArrays | None = None
 
     # -- the searcher's life ---------------------------------------------------
 
@@ -225,7 +231,7 @@ class Engine:
             new = ix.searcher(weighting=WEIGHTING)
             if s is not None:
                 s.close()  # the old generation: release its files
-        self._searcher, self._gen, self._tables = new, gen, None
+        self._searcher, self._gen, self._tables, self._arrays = new, gen, None, None
         return new
 
     def close(self) -> None:
@@ -233,10 +239,23 @@ class Engine:
             self._searcher.close()
             self._searcher = None
 
+    def arrays(self, s: Searcher) -> IndexArrays:
+        if self._arrays is None:
+            self._arrays = IndexArrays(s)
+        return self._arrays
+
     def facet_tables(self, s: Searcher) -> FacetTables:
         if self._tables is None:
-            self._tables = FacetTables(s.reader())
+            self._tables = FacetTables(self.arrays(s))
         return self._tables
+
+    def warm(self) -> None:
+        """Open the searcher and load the per-segment arrays now (before the first
+        request, e.g. in gunicorn's master before it forks its workers)."""
+        s = self.searcher()
+        self.arrays(s).field_lengths("text")
+        self.arrays(s).field_lengths("title")
+        self.facet_tables(s)
 
     def generation(self) -> str:
         s = self.searcher()
@@ -253,10 +272,11 @@ class Engine:
         filters = filter_query(request)
         result = SearchResult(request=request, total=0, took_ms=0.0)
         by_score = request.sort == "relevance" and user_q is not None
-        results, docs = None, set()
+        arrays = self.arrays(s)
+        results, mask = None, None
         if user_q is not wq.NullQuery:  # NullQuery: only stop words, nothing can match
-            results, docs = self._run(s, user_q, filters, request, by_score, budget)
-        result.total = len(docs)
+            results, mask = self._run(s, user_q, filters, request, by_score, budget)
+        result.total = int(mask.sum()) if mask is not None else 0
 
         if user_q is not None and result.total <= SUGGEST_BELOW:
             result.suggestion = self._suggest(s, request.q, result.total)
@@ -269,58 +289,83 @@ class Engine:
             relaxed = self._relaxed(s, terms, _negated(user_q), filters, request, budget)
             if relaxed is not None and len(relaxed[1]) > result.total:
                 results, docs, base_q = relaxed
+                mask = arrays.mask_of(docs)
                 result.relaxed, result.total = True, len(docs)
 
         tables = self.facet_tables(s)
-        groups = self._collapse(results, docs, tables, request) if results is not None else {}
-        result.stories = len(groups) if request.collapse else result.total
-        countries, days = tables.count(docs) if results is not None else ({}, {})
+        if results is not None and request.collapse:
+            self._collapse(results, tables)
+            result.stories = tables.story_count(mask)
+        else:
+            result.stories = result.total
+        countries, days = tables.count(mask) if results is not None else ({}, {})
         if request.country and results is not None:
             # Multi-select: the country counts ignore the country filter itself, so
             # each value says how many articles choosing it would add.
-            base = s.docs_for_query(base_q) if base_q is not None else s.reader().all_doc_ids()
+            base = self._mask(s, base_q) if base_q is not None else arrays.live
             countries = tables.count_countries(base, request.date_from, request.date_to)
         result.facets["country"] = country_facet(countries, request)
         result.facets["date"], result.date_unit = date_facet(days, request)
         if results is not None:
-            result.hits = self._hits(results, request, scored=by_score, groups=groups)
+            result.hits = self._hits(results, request, scored=by_score,
+                                     mask=mask if request.collapse else None, tables=tables)
         result.took_ms = (time.perf_counter() - start) * 1000
         return result
 
     def _run(self, s: Searcher, user_q, filters, request: SearchRequest, by_score: bool, budget: Budget):
-        """One pass over every match: the top hits (by score or by date), all matching
-        document numbers for the total and the facets, and the matched terms for snippets."""
+        """Every match (a mask for the total and the facets), the top hits by score or
+        by date, and the matched terms of the hits for the snippets. Queries of terms,
+        AND, OR, NOT and filters are computed with numpy (search.arrays); the rest
+        (phrases, fuzzy terms, wildcards) by Whoosh's matchers in one pass."""
         if user_q is not None and filters is not None:
             q = wq.And([user_q, wq.ConstantScoreQuery(filters, 0.0)])
         else:
             q = user_q or filters or wq.Every()
         limit = (request.offset + request.per_page) * (COLLAPSE_OVERFETCH if request.collapse else 1)
+        arrays = self.arrays(s)
+        reverse = request.sort == "date_asc"
+        try:
+            matches = arrays.evaluate(q, scored=by_score)
+        except Unsupported:
+            matches = None
+        if matches is not None:
+            budget.check()
+            if by_score:
+                top_n = arrays.top(matches, limit)
+            else:
+                top_n = [(None, d) for d in self.facet_tables(s).newest_first(matches.mask, limit, reverse)]
+            results = Results(s, q, top_n)
+            if user_q is not None:
+                results.docterms, results.termdocs = arrays.matched_terms(user_q, [d for _, d in top_n])
+            return results, matches.mask
         top = DocsetTopCollector(limit, budget) if by_score else BudgetUnsortedCollector(budget)
         collector = collectors.TermsCollector(top) if user_q is not None else top
         s.search_with_collector(q, collector)
         results = collector.results()
+        mask = arrays.mask_of(top.docset)
         if not by_score:
-            order = self.facet_tables(s).newest_first(top.docset, limit, reverse=request.sort == "date_asc")
-            results.top_n = [(None, d) for d in order]
-        return results, top.docset
+            results.top_n = [(None, d) for d in self.facet_tables(s).newest_first(mask, limit, reverse)]
+        return results, mask
 
-    def _collapse(self, results, docs, tables: FacetTables, request: SearchRequest) -> dict[str, list[int]]:
-        """Group the matches by story; when collapsing, keep the best-ranked copy of
-        each story in the ranking. Returns story -> matching docs, in index order."""
-        story_of = tables.stories
-        groups: dict[str, list[int]] = {}
-        for doc in sorted(docs):
-            groups.setdefault(story_of[doc] or f"#{doc}", []).append(doc)
-        if request.collapse:
-            seen: set[str] = set()
-            kept = []
-            for score, doc in results.top_n:
-                story = story_of[doc] or f"#{doc}"
-                if story not in seen:
-                    seen.add(story)
-                    kept.append((score, doc))
-            results.top_n = kept
-        return groups
+    def _mask(self, s: Searcher, q):
+        arrays = self.arrays(s)
+        try:
+            return arrays.evaluate(q, scored=False).mask
+        except Unsupported:
+            return arrays.mask_of(list(s.docs_for_query(q)))
+
+    @staticmethod
+    def _collapse(results, tables: FacetTables) -> None:
+        """Keep the best-ranked copy of each story in the ranking."""
+        story_of = tables.story_code
+        seen: set[int] = set()
+        kept = []
+        for score, doc in results.top_n:
+            story = int(story_of[doc])
+            if story not in seen:
+                seen.add(story)
+                kept.append((score, doc))
+        results.top_n = kept
 
     def _relaxed(self, s: Searcher, terms: list[str], negated, filters, request: SearchRequest, budget: Budget):
         """Best match for a plain query when requiring every word finds too little:
@@ -366,7 +411,7 @@ class Engine:
         res.docset = {doc for _, doc in scored}
         return res, res.docset, required
 
-    def _hits(self, results, request: SearchRequest, scored: bool, groups: dict | None = None) -> list[Hit]:
+    def _hits(self, results, request: SearchRequest, scored: bool, mask=None, tables=None) -> list[Hit]:
         results.fragmenter = SnippetFragmenter(maxchars=SNIPPET_CHARS // SNIPPET_FRAGMENTS + 40,
                                                           surround=60, autotrim=True)
         results.formatter = MarkFormatter()
@@ -390,8 +435,8 @@ class Engine:
                 countries=_split(fields.get("countries")),
                 score=round(hit.score, 4) if scored and hit.score is not None else None,
             ))
-            if request.collapse and groups:
-                others = [d for d in groups.get(fields.get("story") or f"#{hit.docnum}", []) if d != hit.docnum]
+            if request.collapse and mask is not None:
+                others = tables.copies(mask, hit.docnum)
                 hits[-1].similar = len(others)
                 for d in others[:5]:
                     other = results.searcher.stored_fields(d)
@@ -472,7 +517,7 @@ class Engine:
     def stats(self, top: int = 10) -> dict:
         s = self.searcher()
         tables = self.facet_tables(s)
-        countries, days = tables.count(s.reader().all_doc_ids())
+        countries, days = tables.count(self.arrays(s).live)
         dated = sorted(d for d in days if d)
         size = sum(f.stat().st_size for f in self._gen.iterdir() if f.is_file()) if self._gen else 0
         return {

@@ -85,7 +85,7 @@ class Server:
         raise RuntimeError("gunicorn did not answer within 30 s")
 
     def get(self, path: str, **kwargs) -> requests.Response:
-        return requests.get(self.url + path, timeout=10, **kwargs)
+        return requests.get(self.url + path, timeout=30, **kwargs)
 
     def stop(self) -> None:
         if self.proc.poll() is None:

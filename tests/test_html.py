@@ -300,5 +300,4 @@ def test_real_data_meets_the_targets():
     assert res["body"][2] >= 0.96, res["body"]
     assert res["title_exact"] >= 0.93 and res["title_lenient"] >= 0.97, res
     assert res["day"] == 1.0, res
-    # The benchmark's target is 25 ms; a shared CI machine gets some slack here.
-    assert res["timings"]["total HTML page"] < 40, res["timings"]
+    # Speed is the benchmark's to report (bench/eval_extraction.py), not a timed test's.
