@@ -210,7 +210,12 @@ class IndexArrays:
                 if not positive:
                     raise Unsupported("only negative clauses")
                 pos = wq.And(positive) if len(positive) > 1 else positive[0]
-                return self._boosted(self._and_not(pos, wq.Or(negative), scored), boost, scored)
+                m = self._and_not(pos, wq.Or(negative), scored)
+                if scored:
+                    # Whoosh intersects with an InverseMatcher per NOT, whose score is
+                    # 1.0: every match gets +1 per NOT (the order is unchanged).
+                    m.scores[m.mask] += float(len(negative))
+                return self._boosted(m, boost, scored)
             parts = [self.evaluate(c, scored) for c in q.subqueries]
             if not parts:
                 raise Unsupported("empty group")
@@ -227,6 +232,8 @@ class IndexArrays:
                     scores += p.scores
                 scores[~mask] = 0.0
             return self._boosted(Matches(mask, scores), boost, scored)
+        if kind is wq.Not:
+            raise Unsupported("NOT outside an AND")
         if kind is wq.AndNot:
             return self._boosted(self._and_not(q.a, q.b, scored), boost, scored)
         if kind is wq.ConstantScoreQuery:
@@ -341,6 +348,8 @@ def _positive_leaf_terms(q) -> list[tuple[str, str]]:
         kind = type(node)
         if kind is wq.Not or kind is wq.ConstantScoreQuery:
             return
+        if kind is wq.Not:
+            raise Unsupported("NOT outside an AND")
         if kind is wq.AndNot:
             walk(node.a)
             return

@@ -141,6 +141,15 @@ class SnippetFragmenter(highlight.PinpointFragmenter):
         fragment.startchar, fragment.endchar = start, end
 
 
+class SnippetScorer(highlight.BasicFragmentScorer):
+    """Whoosh's scorer, with ties going to the earlier fragment: Whoosh breaks them by
+    the fragments' memory addresses, so the same hit could get a different snippet
+    from one request to the next."""
+
+    def __call__(self, f):
+        return super().__call__(f) - f.startchar * 1e-9
+
+
 class SearchTimeout(RuntimeError):
     """A search ran past its time budget (NEWS_SEARCH_TIME_LIMIT)."""
 
@@ -208,9 +217,12 @@ class BudgetUnlimitedCollector(collectors.UnlimitedCollector):
 
 
 class Engine:
-    def __init__(self, index_root: Path | str, time_limit: float = DEFAULT_TIME_LIMIT) -> None:
+    def __init__(self, index_root: Path | str, time_limit: float = DEFAULT_TIME_LIMIT,
+                 vectorised: bool = True) -> None:
         self.root = Path(index_root)
         self.time_limit = time_limit
+        # False: every query through Whoosh's matchers (the reference the tests compare with).
+        self.vectorised = vectorised
         self._searcher: Searcher | None = None
         self._gen: Path | None = None
         self._tables: FacetTables | None = None
@@ -325,7 +337,7 @@ class Engine:
         arrays = self.arrays(s)
         reverse = request.sort == "date_asc"
         try:
-            matches = arrays.evaluate(q, scored=by_score)
+            matches = arrays.evaluate(q, scored=by_score) if self.vectorised else None
         except Unsupported:
             matches = None
         if matches is not None:
@@ -340,6 +352,13 @@ class Engine:
             return results, matches.mask
         top = DocsetTopCollector(limit, budget) if by_score else BudgetUnsortedCollector(budget)
         collector = collectors.TermsCollector(top) if user_q is not None else top
+        if user_q is not None and filters is not None:
+            # Filters must not score. A ConstantScoreQuery does not ensure that: under
+            # the TermsCollector (which needs current matchers) Whoosh returns the
+            # child's own matcher, and a country term then adds its weight of 1.
+            # (The FilterCollector goes outside: it filters only in its own loop.)
+            q = user_q
+            collector = collectors.FilterCollector(collector, allow=filters)
         s.search_with_collector(q, collector)
         results = collector.results()
         mask = arrays.mask_of(top.docset)
@@ -415,6 +434,7 @@ class Engine:
         results.fragmenter = SnippetFragmenter(maxchars=SNIPPET_CHARS // SNIPPET_FRAGMENTS + 40,
                                                           surround=60, autotrim=True)
         results.formatter = MarkFormatter()
+        results.highlighter.scorer = SnippetScorer()
         title_hl = highlight.Highlighter(fragmenter=highlight.WholeFragmenter(), formatter=MarkFormatter())
         hits = []
         for hit in results[request.offset:request.offset + request.per_page]:

@@ -1,0 +1,137 @@
+"""The vectorised search path (search/arrays.py, numpy facets) against Whoosh's own
+matchers: same matches, same totals and facets, same top results in the same order,
+on random queries over a real multi-segment index with deleted documents."""
+
+from __future__ import annotations
+
+import json
+import random
+from pathlib import Path
+
+import pytest
+
+from conftest import write
+from search.indexer import update_index
+from search.query import SearchRequest, user_query
+from search.searcher import Engine
+
+WORDS = ("oil price market bank rate trade export coffee wheat gold copper dollar yen "
+         "minister talks strike shares profit loss deal tax budget growth").split()
+COUNTRIES = ["France", "Japan", "Brazil", "Canada", "Kenya", "Norway", "Chile", "Egypt"]
+CODES = ["FR", "JP", "BR", "CA", "KE", "NO", "CL", "EG"]
+
+
+def _article(rng: random.Random, n: int) -> tuple[str, dict]:
+    # Skewed word frequencies: a few words in most articles, many rare ones; repeated
+    # articles (wire copies) give exact score ties.
+    words = [rng.choice(WORDS[: rng.choice((3, 8, len(WORDS)))]) for _ in range(rng.randint(5, 60))]
+    place = rng.choice(COUNTRIES)
+    title = " ".join(rng.sample(WORDS, 3)).capitalize()
+    text = f"{place.upper()}, March 3 - " + " ".join(words) + f". Officials in {place} said."
+    meta = {"published": f"1987-0{rng.randint(1, 6)}-{rng.randint(10, 28)}"} if rng.random() < 0.9 else {}
+    return f"{title}\n\n{text}\n", meta
+
+
+def _write_batch(corpus: Path, rng: random.Random, start: int, count: int) -> None:
+    for n in range(start, start + count):
+        body, meta = _article(rng, n)
+        if n % 17 == 0 and n > start:
+            body = (corpus / f"a{n - 1:04d}.txt").read_text()  # a wire copy of the previous one
+        write(corpus / f"a{n:04d}.txt", body)
+        if meta:
+            write(corpus / f"a{n:04d}.meta.json", json.dumps(meta))
+
+
+@pytest.fixture(scope="module")
+def index(tmp_path_factory) -> Path:
+    base = tmp_path_factory.mktemp("arrays")
+    corpus, index = base / "corpus", base / "index"
+    rng = random.Random(7)
+    _write_batch(corpus, rng, 0, 250)
+    update_index(corpus, index, full=True, max_bytes=10**7)
+    _write_batch(corpus, rng, 250, 120)
+    update_index(corpus, index, max_bytes=10**7)
+    for n in range(0, 250, 9):  # deletions in the first segment
+        (corpus / f"a{n:04d}.txt").unlink()
+    for n in range(5, 250, 23):  # changes: deleted in their segment, added in a new one
+        body, _ = _article(rng, n)
+        write(corpus / f"a{n:04d}.txt", body)
+    update_index(corpus, index, max_bytes=10**7)
+    return index
+
+
+def _random_params(rng: random.Random) -> dict:
+    w = lambda: rng.choice(WORDS)  # noqa: E731
+    q = rng.choice([
+        w(), f"{w()} {w()}", f"{w()} {w()} {w()}", f"{w()} OR {w()}", f"{w()} -{w()}",
+        f"title:{w()}", f"{w()} ({w()} OR {w()})", f"{w()} NOT {w()}", "", f"{w()} OR {w()} OR {w()}",
+    ])
+    params = {"q": [q]} if q else {}
+    if rng.random() < 0.3:
+        params["country"] = rng.sample(CODES, rng.randint(1, 2))
+    if rng.random() < 0.3:
+        params["from"] = [f"1987-0{rng.randint(1, 3)}-01"]
+        params["to"] = [f"1987-0{rng.randint(4, 6)}-15"]
+    params["sort"] = [rng.choice(["relevance", "relevance", "date", "date_asc"])]
+    params["page"] = [str(rng.choice([1, 1, 2, 3]))]
+    params["collapse"] = [rng.choice(["true", "false"])]
+    return params
+
+
+def test_vectorised_answers_equal_whooshs_on_random_queries(index):
+    fast, plain = Engine(index), Engine(index, vectorised=False)
+    assert len(fast.searcher().reader().leaf_readers()) >= 2 and fast.searcher().reader().has_deletions()
+    rng = random.Random(1987)
+    compared = with_hits = 0
+    for _ in range(250):
+        params = _random_params(rng)
+        request = SearchRequest.from_params(params)
+        a, b = fast.search(request).to_dict(), plain.search(request).to_dict()
+        for r in (a, b):
+            r.pop("took_ms", None)
+        assert a["total"] == b["total"], params
+        assert a["facets"] == b["facets"], params
+        assert a.get("stories") == b.get("stories"), params
+        assert [h["id"] for h in a["results"]] == [h["id"] for h in b["results"]], params
+        for x, y in zip(a["results"], b["results"]):
+            if x["score"] is not None:
+                assert x["score"] == pytest.approx(y["score"], rel=1e-9)
+            assert x == {**y, "score": x["score"]}, params
+        compared += 1
+        with_hits += bool(a["results"])
+    assert compared == 250 and with_hits > 150
+    fast.close()
+    plain.close()
+
+
+def test_the_vectorised_path_is_the_one_taken(index):
+    """Guards the comparison above: the plain word queries really go through numpy,
+    phrases really through Whoosh."""
+    from search.arrays import Unsupported
+
+    engine = Engine(index)
+    arrays = engine.arrays(engine.searcher())
+    assert arrays.evaluate(user_query("oil price")).mask.sum() > 0
+    with pytest.raises(Unsupported):
+        arrays.evaluate(user_query('"oil price"'))
+    engine.close()
+
+
+def test_facet_counts_equal_a_count_from_stored_fields(index):
+    engine = Engine(index)
+    s = engine.searcher()
+    result = engine.search(SearchRequest.from_params({"q": ["oil"]}))
+    expected_countries: dict[str, int] = {}
+    expected_months: dict[str, int] = {}
+    matched = set(s.docs_for_query(user_query("oil")))  # Whoosh's own matcher
+    for d in matched:
+        f = s.stored_fields(d)
+        for c in filter(None, (f.get("countries") or "").split(",")):
+            expected_countries[c] = expected_countries.get(c, 0) + 1
+        key = f["day"][:7] if f.get("day") else "undated"
+        expected_months[key] = expected_months.get(key, 0) + 1
+    got = {v.value: v.count for v in result.facets["country"]}
+    assert got == expected_countries
+    assert {v.value: v.count for v in result.facets["date"] if v.count} == expected_months
+    assert result.total == len(matched)
+    engine.close()
