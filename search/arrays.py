@@ -17,7 +17,7 @@ import threading
 from collections import OrderedDict
 
 import numpy as np
-from whoosh import query as wq
+from whoosh import matching, query as wq
 from whoosh.codec.whoosh3 import W3LeafMatcher
 from whoosh.reading import TermNotFound
 from whoosh.util.numeric import byte_to_length
@@ -58,8 +58,7 @@ class _SegmentCache:
             for key in [k for k in self.data if k[0] not in segment_ids]:
                 del self.data[key]
             for key in [k for k in self.postings if k[0] not in segment_ids]:
-                ids, weights = self.postings.pop(key)
-                self.used -= ids.nbytes + weights.nbytes
+                self.used -= _nbytes(self.postings.pop(key))
 
     def get_postings(self, key):
         with self.lock:
@@ -69,7 +68,7 @@ class _SegmentCache:
             return found
 
     def put_postings(self, key, value) -> None:
-        size = value[0].nbytes + value[1].nbytes
+        size = _nbytes(value)
         if size > self.budget // 4:
             return
         with self.lock:
@@ -78,32 +77,49 @@ class _SegmentCache:
             self.postings[key] = value
             self.used += size
             while self.used > self.budget and self.postings:
-                _, (ids, weights) = self.postings.popitem(last=False)
-                self.used -= ids.nbytes + weights.nbytes
+                self.used -= _nbytes(self.postings.popitem(last=False)[1])
 
 
 SEGMENTS = _SegmentCache()
 
 
-def read_postings(sub, fieldname: str, btext: bytes) -> tuple[np.ndarray, np.ndarray]:
-    """Document numbers (within the segment, deleted ones included) and weights of one
-    term, decoded a block at a time instead of one posting at a time."""
-    try:
-        m = sub.postings(fieldname, btext)
-    except TermNotFound:
-        return np.empty(0, np.int64), np.empty(0, np.float64)
+_NO_BLOCKS = (np.empty(0, np.int64), np.empty(0, np.int64))
+
+
+def _leaf(sub, fieldname: str, btext: bytes):
+    """The segment's own posting reader of a term (below any deletion filter)."""
+    m = sub.postings(fieldname, btext)
     while not isinstance(m, W3LeafMatcher):
         child = getattr(m, "child", None)
-        if child is None:  # another codec: walk it the slow way
-            ids, weights = [], []
-            while m.is_active():
-                ids.append(m.id())
-                weights.append(m.weight())
-                m.next()
-            return np.array(ids, np.int64), np.array(weights, np.float64)
+        if child is None:
+            return m
         m = child
+    return m
+
+
+def read_postings(sub, fieldname: str, btext: bytes) -> tuple[np.ndarray, np.ndarray, tuple]:
+    """Document numbers (within the segment, deleted ones included) and weights of one
+    term, decoded a block at a time instead of one posting at a time; and where each
+    block starts (index of its first posting, file offset) to fetch values later."""
+    try:
+        m = _leaf(sub, fieldname, btext)
+    except TermNotFound:
+        return np.empty(0, np.int64), np.empty(0, np.float64), _NO_BLOCKS
+    if not isinstance(m, W3LeafMatcher):  # another codec: walk it the slow way
+        ids, weights = [], []
+        while m.is_active():
+            ids.append(m.id())
+            weights.append(m.weight())
+            m.next()
+        return np.array(ids, np.int64), np.array(weights, np.float64), _NO_BLOCKS
     id_parts, weight_parts = [], []
+    starts, offsets = [], []
+    first, offset = 0, m._baseoffset
     while m.is_active():
+        starts.append(first)
+        offsets.append(offset)
+        offset = m._nextoffset
+        first += m._blocklength
         m._read_data()
         raw_ids, raw_weights = m._data[0], m._data[1]
         ids = np.array(raw_ids, dtype=np.int64)
@@ -118,8 +134,13 @@ def read_postings(sub, fieldname: str, btext: bytes) -> tuple[np.ndarray, np.nda
             weight_parts.append(np.array(raw_weights, dtype=np.float64))
         m._next_block()
     if not id_parts:
-        return np.empty(0, np.int64), np.empty(0, np.float64)
-    return np.concatenate(id_parts), np.concatenate(weight_parts)
+        return np.empty(0, np.int64), np.empty(0, np.float64), _NO_BLOCKS
+    return (np.concatenate(id_parts), np.concatenate(weight_parts),
+            (np.array(starts, np.int64), np.array(offsets, np.int64)))
+
+
+def _nbytes(value) -> int:
+    return value[0].nbytes + value[1].nbytes + value[2][0].nbytes + value[2][1].nbytes
 
 
 class IndexArrays:
@@ -167,16 +188,19 @@ class IndexArrays:
             found = self._field_lengths[fieldname] = BYTE_TO_LENGTH[codes]
         return found
 
+    def _segment_postings(self, sub, seg_id: str, fieldname: str, btext: bytes):
+        key = (seg_id, fieldname, btext)
+        found = self.cache.get_postings(key)
+        if found is None:
+            found = read_postings(sub, fieldname, btext)
+            self.cache.put_postings(key, found)
+        return found
+
     def postings(self, fieldname: str, btext: bytes) -> tuple[np.ndarray, np.ndarray]:
         """Global document numbers (live ones only) and weights of a term."""
         id_parts, weight_parts = [], []
         for (sub, offset), seg_id in zip(self.leaves, self.segment_ids):
-            key = (seg_id, fieldname, btext)
-            found = self.cache.get_postings(key)
-            if found is None:
-                found = read_postings(sub, fieldname, btext)
-                self.cache.put_postings(key, found)
-            ids, weights = found
+            ids, weights, _ = self._segment_postings(sub, seg_id, fieldname, btext)
             if len(ids):
                 id_parts.append(ids + offset if offset else ids)
                 weight_parts.append(weights)
@@ -188,6 +212,36 @@ class IndexArrays:
         if not keep.all():
             ids, weights = ids[keep], weights[keep]
         return ids, weights
+
+    def characters(self, fieldname: str, btext: bytes, docnums: list[int]) -> dict[int, list]:
+        """The (position, startchar, endchar) of a term in each given document, read
+        from just the posting blocks that hold them (Whoosh's highlighter skips
+        through every block before them, reading each block's header)."""
+        out: dict[int, list] = {}
+        wanted = np.array(sorted(docnums), dtype=np.int64)
+        bounds = [offset for _, offset in self.leaves] + [self.n]
+        for i, ((sub, offset), seg_id) in enumerate(zip(self.leaves, self.segment_ids)):
+            local = wanted[(wanted >= offset) & (wanted < bounds[i + 1])] - offset
+            if not len(local):
+                continue
+            ids, _, (starts, positions) = self._segment_postings(sub, seg_id, fieldname, btext)
+            at = np.searchsorted(ids, local)
+            found = (at < len(ids)) & (ids[np.minimum(at, len(ids) - 1)] == local) if len(ids) else at < 0
+            if not len(starts):
+                continue
+            m = _leaf(sub, fieldname, btext)
+            decode = m.format.decoder("characters")
+            block_of = np.searchsorted(starts, at, side="right") - 1
+            current = -1
+            for doc, index, block, ok in zip(local.tolist(), at.tolist(), block_of.tolist(), found.tolist()):
+                if not ok:
+                    continue
+                if block != current:
+                    m._goto(int(positions[block]))
+                    m._read_values()
+                    current = block
+                out[doc + offset] = decode(m._values[index - int(starts[block])])
+        return out
 
     def mask_of(self, docs) -> np.ndarray:
         mask = np.zeros(self.n, dtype=bool)
@@ -339,6 +393,45 @@ class IndexArrays:
                 for d in hit:
                     docterms[int(d)].append((fieldname, btext))
         return docterms, termdocs
+
+
+class MaskQuery(wq.Query):
+    """The documents of a precomputed mask, each scoring 0: a filter for queries that
+    Whoosh's matchers answer (phrases...), computed with numpy. A ConstantScoreQuery
+    is no substitute: under the TermsCollector Whoosh hands back its child's matcher,
+    scores and all; a query for the filter would also walk every filtered document."""
+
+    def __init__(self, mask: np.ndarray) -> None:
+        self.mask = mask
+        self.boost = 1.0
+
+    def __repr__(self) -> str:
+        return f"MaskQuery({int(self.mask.sum())} documents)"
+
+    def __eq__(self, other) -> bool:
+        return type(other) is MaskQuery and other.mask is self.mask
+
+    def __hash__(self) -> int:
+        return id(self.mask)
+
+    def is_leaf(self) -> bool:
+        return True
+
+    def terms(self, phrases=False):
+        return iter(())
+
+    def estimate_size(self, ixreader) -> int:
+        return int(self.mask.sum())
+
+    def matcher(self, searcher, context=None):
+        parent = searcher.get_parent()
+        offset = 0 if parent is searcher else parent._offset_for_subsearcher(searcher)
+        count = searcher.reader().doc_count_all()
+        ids = np.flatnonzero(self.mask[offset: offset + count]).tolist()
+        if not ids:
+            return matching.NullMatcher()
+        # weights, not all_weights: ListMatcher treats all_weights=0.0 as "not given" (1.0).
+        return matching.ListMatcher(ids, weights=[0.0] * len(ids))
 
 
 def _positive_leaf_terms(q) -> list[tuple[str, str]]:

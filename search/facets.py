@@ -91,14 +91,29 @@ class FacetTables:
     def newest_first(self, mask: np.ndarray, limit: int, reverse: bool = False) -> list[int]:
         """The first `limit` matches by publication time (oldest first when reverse),
         undated articles after the dated ones either way, then by document number."""
+        rank = self._date_rank(reverse)
         ids = np.flatnonzero(mask)
-        undated = self.day_index[ids] < 0
-        when = self.published[ids] if reverse else _NEWEST - self.published[ids]
-        order = np.lexsort((ids, when, undated))[:limit]
-        return [int(d) for d in ids[order]]
+        ranks = rank[ids]
+        if len(ids) > limit:
+            keep = np.argpartition(ranks, limit)[:limit]
+            ids, ranks = ids[keep], ranks[keep]
+        return [int(d) for d in ids[np.argsort(ranks, kind="stable")]]
+
+    def _date_rank(self, reverse: bool) -> np.ndarray:
+        """Each document's place in the date order, computed once per searcher."""
+        key = "_rank_oldest" if reverse else "_rank_newest"
+        rank = getattr(self, key, None)
+        if rank is None:
+            ids = np.arange(len(self.day_index))
+            when = self.published if reverse else _NEWEST - self.published
+            order = np.lexsort((ids, when, self.day_index < 0))
+            rank = np.empty(len(order), dtype=np.int64)
+            rank[order] = ids
+            setattr(self, key, rank)
+        return rank
 
     def story_count(self, mask: np.ndarray) -> int:
-        return int(np.unique(self.story_code[mask]).size)
+        return int(np.count_nonzero(np.bincount(self.story_code[mask], minlength=len(self.story_names))))
 
     def copies(self, mask: np.ndarray, docnum: int) -> list[int]:
         """The other matches of the same story as docnum, in index order."""

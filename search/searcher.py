@@ -15,7 +15,7 @@ from whoosh import collectors, highlight, query as wq, scoring
 from whoosh.searching import Results, Searcher
 
 from . import store
-from .arrays import IndexArrays, Unsupported
+from .arrays import IndexArrays, MaskQuery, Unsupported
 from .facets import FacetTables, country_facet, date_facet
 from .query import SearchRequest, filter_query, plan_query, user_query
 from .results import Hit, SearchResult
@@ -148,6 +148,28 @@ class SnippetScorer(highlight.BasicFragmentScorer):
 
     def __call__(self, f):
         return super().__call__(f) - f.startchar * 1e-9
+
+
+class ArrayHighlighter(highlight.Highlighter):
+    """Pinpoint highlighting with the matched words' character ranges fetched from
+    the posting blocks that hold them (search.arrays), not by skipping through a
+    whole posting list per word."""
+
+    def __init__(self, arrays: IndexArrays, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.arrays = arrays
+
+    def _load_chars(self, results, fieldname, texts, to_bytes):
+        results._char_cache[fieldname] = cache = {}
+        docnums = sorted(docnum for _, docnum in results.top_n)
+        for docnum in docnums:
+            cache[docnum] = {}
+        for text in texts:
+            btext = to_bytes(text)
+            having = set(results.termdocs.get((fieldname, btext), ()))
+            for docnum, chars in self.arrays.characters(fieldname, btext,
+                                                        [d for d in docnums if d in having]).items():
+                cache[docnum][text] = chars
 
 
 class SearchTimeout(RuntimeError):
@@ -353,12 +375,8 @@ class Engine:
         top = DocsetTopCollector(limit, budget) if by_score else BudgetUnsortedCollector(budget)
         collector = collectors.TermsCollector(top) if user_q is not None else top
         if user_q is not None and filters is not None:
-            # Filters must not score. A ConstantScoreQuery does not ensure that: under
-            # the TermsCollector (which needs current matchers) Whoosh returns the
-            # child's own matcher, and a country term then adds its weight of 1.
-            # (The FilterCollector goes outside: it filters only in its own loop.)
-            q = user_q
-            collector = collectors.FilterCollector(collector, allow=filters)
+            # Filters must not score (see MaskQuery) and are computed with numpy.
+            q = wq.And([user_q, MaskQuery(self._mask(s, filters))])
         s.search_with_collector(q, collector)
         results = collector.results()
         mask = arrays.mask_of(top.docset)
@@ -431,10 +449,11 @@ class Engine:
         return res, res.docset, required
 
     def _hits(self, results, request: SearchRequest, scored: bool, mask=None, tables=None) -> list[Hit]:
-        results.fragmenter = SnippetFragmenter(maxchars=SNIPPET_CHARS // SNIPPET_FRAGMENTS + 40,
-                                                          surround=60, autotrim=True)
-        results.formatter = MarkFormatter()
-        results.highlighter.scorer = SnippetScorer()
+        results.highlighter = ArrayHighlighter(
+            self.arrays(results.searcher),
+            fragmenter=SnippetFragmenter(maxchars=SNIPPET_CHARS // SNIPPET_FRAGMENTS + 40, surround=60,
+                                         autotrim=True),
+            formatter=MarkFormatter(), scorer=SnippetScorer())
         title_hl = highlight.Highlighter(fragmenter=highlight.WholeFragmenter(), formatter=MarkFormatter())
         hits = []
         for hit in results[request.offset:request.offset + request.per_page]:

@@ -135,3 +135,47 @@ def test_facet_counts_equal_a_count_from_stored_fields(index):
     assert {v.value: v.count for v in result.facets["date"] if v.count} == expected_months
     assert result.total == len(matched)
     engine.close()
+
+
+def test_snippet_character_ranges_equal_whooshs(index):
+    """ArrayHighlighter reads the matched words' character ranges from the posting
+    blocks that hold them; Whoosh's highlighter walks the posting list: same ranges."""
+    from whoosh import highlight
+
+    engine = Engine(index)
+    s = engine.searcher()
+    arrays = engine.arrays(s)
+    for q in ("oil", "price market", "trade OR gold", "copper -oil"):
+        results = s.search(user_query(q), limit=40, terms=True)
+        words = {text for field, text in results.matched_terms() if field == "text"}
+        texts = [w.decode() if isinstance(w, bytes) else w for w in words]
+        to_bytes = s.schema["text"].to_bytes
+        highlight.Highlighter._load_chars(results, "text", texts, to_bytes)
+        expected = results._char_cache.pop("text")
+        from search.searcher import ArrayHighlighter
+
+        ArrayHighlighter(arrays)._load_chars(results, "text", texts, to_bytes)
+        assert results._char_cache["text"] == expected and any(expected.values()), q
+    engine.close()
+
+
+def test_filters_on_whoosh_answered_queries_filter_without_scoring(index):
+    """A phrase goes through Whoosh's matchers with the filter as a numpy mask: the
+    filtered hits are the unfiltered hits in the selected country, scores unchanged."""
+    engine = Engine(index)
+    checked = 0
+    for phrase in ('"oil price"', '"price market"', '"trade export"', '"market bank"'):
+        everything = engine.search(SearchRequest.from_params({"q": [phrase], "per_page": ["100"],
+                                                              "collapse": ["false"]}))
+        for code in CODES:
+            some = engine.search(SearchRequest.from_params({"q": [phrase], "country": [code], "per_page": ["100"],
+                                                            "collapse": ["false"]}))
+            expected = [(h.id, h.score) for h in everything.hits if code in h.countries]
+            shown = {h.id for h in everything.hits}
+            assert [(h.id, h.score) for h in some.hits if h.id in shown] == expected, (phrase, code)
+            assert all(code in h.countries for h in some.hits)
+            if everything.total <= len(everything.hits):
+                assert some.total == len(expected)
+            checked += bool(expected)
+    assert checked >= 8
+    engine.close()
