@@ -200,15 +200,19 @@ def cmd_extract(args) -> int:
 
 
 def cmd_serve(args) -> int:
-    """Replace this process with gunicorn, configured by web/gunicorn_conf.py."""
+    """Run gunicorn, configured by web/gunicorn_conf.py."""
     from web import gunicorn_conf
 
+    from gunicorn.app.wsgiapp import WSGIApplication
+
     os.environ["NEWS_SEARCH_INDEX"] = str(args.index)
-    argv = [sys.executable, "-m", "gunicorn", "--config", gunicorn_conf.__file__,
-            "--bind", f"{args.host}:{args.port}", "--workers", str(args.workers), "web:create_app()"]
+    sys.argv = ["gunicorn", "--config", gunicorn_conf.__file__, "--bind", f"{args.host}:{args.port}",
+                "--workers", str(args.workers), "web:create_app()"]
     print(f"serving on http://{args.host}:{args.port} (Ctrl-C to stop)", file=sys.stderr, flush=True)
-    os.execv(sys.executable, argv)
-    return 0  # not reached
+    # gunicorn in this process (not a second interpreter start): the same as
+    # `gunicorn --config web/gunicorn_conf.py web:create_app()`.
+    WSGIApplication("%(prog)s [OPTIONS] [APP_MODULE]").run()
+    return 0
 
 
 if __name__ == "__main__":

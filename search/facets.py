@@ -14,7 +14,7 @@ from datetime import date
 
 import numpy as np
 
-from .arrays import IndexArrays
+from .arrays import IndexArrays, read_postings
 from .countries import country_label
 from .dates import day_label, month_label
 from .query import SearchRequest
@@ -127,34 +127,68 @@ def _segment_facets(sub, seg_id: str, cache) -> dict:
     if found is not None:
         return found
     count = sub.doc_count_all()
+    fields = set(sub.indexed_field_names())
     pair_docs, pair_codes = [], []
-    if "countries" in sub.indexed_field_names():
+    if "countries" in fields:
         for code in sub.lexicon("countries"):
-            ids = np.fromiter(sub.postings("countries", code).all_ids(), dtype=np.int64)
+            ids = read_postings(sub, "countries", code)[0]
             pair_docs.append(ids)
             pair_codes.append(np.full(len(ids), code.decode() if isinstance(code, bytes) else code, dtype="U3"))
     days = np.full(count, None, dtype=object)
-    if "day" in sub.indexed_field_names():
+    if "day" in fields:
         for day in sub.lexicon("day"):
-            day = day.decode() if isinstance(day, bytes) else day
-            days[np.fromiter(sub.postings("day", day).all_ids(), dtype=np.int64)] = day
+            ids = read_postings(sub, "day", day)[0]
+            days[ids] = day.decode() if isinstance(day, bytes) else day
     found = {
         "pair_docs": np.concatenate(pair_docs) if pair_docs else np.empty(0, np.int64),
         "pair_codes": np.concatenate(pair_codes) if pair_codes else np.empty(0, "U3"),
         "days": days,
-        "published": np.array(_column(sub, "published", 0, translate=False), dtype=np.uint64),
-        "stories": np.array(_column(sub, "story", ""), dtype=object),
+        "published": _numeric_column(sub, "published"),
+        "stories": np.array(_bytes_column(sub, "story"), dtype=object),
     }
     cache.data[key] = found
     return found
 
 
-def _column(sub, field: str, missing, translate: bool = True) -> list:
-    """One value per document of a sortable field of a segment (a segment where no
-    document has the field has no column at all)."""
+# struct codes with "!" (standard sizes, network order), as Whoosh's NumericColumn packs them
+_BIG_ENDIAN = {"Q": ">u8", "q": ">i8", "I": ">u4", "i": ">i4", "L": ">u4", "l": ">i4", "H": ">u2", "B": "u1"}
+
+
+def _numeric_column(sub, field: str) -> np.ndarray:
+    """A segment's raw sortable values of a numeric field (0 where it has none), read
+    in one go: Whoosh's column reader unpacks one document at a time."""
     count = sub.doc_count_all()
-    values = list(sub.column_reader(field, translate=translate)) if sub.has_column(field) else []
-    return (values + [missing] * count)[:count]
+    out = np.zeros(count, dtype=np.uint64)
+    if not sub.has_column(field):
+        return out
+    reader = sub.column_reader(field, translate=False)
+    dtype = _BIG_ENDIAN.get(getattr(reader, "_typecode", None))
+    if dtype is not None and hasattr(reader, "_dbfile"):
+        n = min(reader._count, count)
+        raw = reader._dbfile.get(reader._basepos, n * reader._fixedlen)
+        out[:n] = np.frombuffer(raw, dtype=dtype).astype(np.uint64)
+        return out
+    values = list(reader)[:count]
+    out[: len(values)] = values
+    return out
+
+
+def _bytes_column(sub, field: str) -> list[str]:
+    """A segment's values of a sortable ID field ('' where missing), from one read of
+    the column's data instead of one read per document."""
+    count = sub.doc_count_all()
+    if not sub.has_column(field):
+        return [""] * count
+    reader = sub.column_reader(field, translate=False)
+    if hasattr(reader, "_offsets") and hasattr(reader, "_lengths"):
+        lengths = list(reader._lengths)
+        offsets = list(reader._offsets)
+        end = max((o + n for o, n in zip(offsets, lengths)), default=0)
+        raw = reader._dbfile.get(reader._basepos, end) if end else b""
+        values = [raw[o:o + n].decode("utf-8") for o, n in zip(offsets, lengths)]
+    else:
+        values = [v.decode("utf-8") if isinstance(v, bytes) else v for v in reader]
+    return (values + [""] * count)[:count]
 
 
 def country_facet(counts: Counter, request: SearchRequest) -> list[FacetValue]:

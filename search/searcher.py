@@ -289,7 +289,9 @@ class Engine:
         s = self.searcher()
         self.arrays(s).field_lengths("text")
         self.arrays(s).field_lengths("title")
-        self.facet_tables(s)
+        tables = self.facet_tables(s)
+        tables._date_rank(False)
+        tables._date_rank(True)
 
     def generation(self) -> str:
         s = self.searcher()

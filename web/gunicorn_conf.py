@@ -15,9 +15,27 @@ loglevel = os.environ.get("NEWS_SEARCH_LOG_LEVEL", "info")
 limit_request_line = 8190
 
 
-def post_worker_init(worker):
-    """Open the searcher before the first request, so it does not pay for it."""
+def when_ready(server):
+    """In the master, before it forks the workers: import the app's modules and read
+    the index's per-segment arrays (field lengths, facet columns) once, so every worker
+    starts with them, shared copy-on-write, instead of each loading its own. The
+    master keeps no index file open: workers open their own searchers after fork."""
     try:
-        worker.wsgi.extensions["engine"].searcher()
+        import web  # noqa: F401  (the workers inherit the imported modules)
+        from search.searcher import Engine
+
+        engine = Engine(os.environ.get("NEWS_SEARCH_INDEX", "").strip() or "var/index")
+        try:
+            engine.warm()
+        finally:
+            engine.close()
+    except Exception as e:  # no index yet: requests will say so with a 503
+        server.log.warning("index not preloaded: %s", e)
+
+
+def post_worker_init(worker):
+    """Open the searcher and its arrays before the first request, so it does not pay for them."""
+    try:
+        worker.wsgi.extensions["engine"].warm()
     except Exception as e:  # no index yet: requests will say so with a 503
         worker.log.warning("index not opened: %s", e)
