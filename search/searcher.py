@@ -7,6 +7,7 @@ rebuild switches generations, so a running server sees new articles at once."""
 from __future__ import annotations
 
 import html
+import math
 import re
 import time
 from pathlib import Path
@@ -25,13 +26,29 @@ SNIPPET_FRAGMENTS = 2
 SUGGEST_BELOW = 2
 DEFAULT_TIME_LIMIT = 10.0  # seconds of collecting before a search gives up (gunicorn kills at 30)  # look for a respelling when a query finds this many articles or fewer
 
+
+class ProbabilisticBM25F(scoring.BM25F):
+    """BM25F with the Robertson-Sparck Jones IDF, log(1 + (N - n + 0.5) / (n + 0.5)),
+    instead of Whoosh's log(N / (n + 1)) + 1: a word found in half the articles
+    weighs little beside a rare one, so a question's common words do not swamp its topic."""
+
+    def idf(self, searcher, fieldname, text):
+        parent = searcher.get_parent()
+        n = parent.doc_frequency(fieldname, text)
+        return math.log(1 + (parent.doc_count_all() - n + 0.5) / (n + 0.5))
+
+
 # Ranking of plain queries relaxed to a best match; chosen on the dev queries (TIME
 # odd queries, Cranfield) with bench/eval_ranking.py and left alone after that.
-WEIGHTING = scoring.BM25F(B=0.75, K1=0.9)
+WEIGHTING = ProbabilisticBM25F(B=0.75, K1=0.9)
 COVERAGE_POWER = 0.5
+# Pseudo-relevance feedback (RM3): the best FEEDBACK_DOCS articles of the first
+# pass, weighted by score^FEEDBACK_DOC_POWER, give FEEDBACK_TERMS expansion terms;
+# the user's words keep FEEDBACK_QUERY_WEIGHT of the query's weight.
 FEEDBACK_DOCS = 5
 FEEDBACK_TERMS = 10
-FEEDBACK_WEIGHT = 0.3
+FEEDBACK_QUERY_WEIGHT = 0.4
+FEEDBACK_DOC_POWER = 2
 LONG_QUERY_ENOUGH = 10
 # Collapsing copies needs more ranked candidates than one page; a page can come out
 # short only when more than this share of the candidates are copies of shown stories.
@@ -97,6 +114,40 @@ def _any_of(terms, weights=None):
     weights = weights or [1.0] * len(terms)
     return wq.Or([wq.Or([wq.Term("title", t, boost=FIELD_BOOSTS["title"] * w), wq.Term("text", t, boost=w)])
                   for t, w in zip(terms, weights)])
+
+
+def _relevance_model(s: Searcher, top: list[tuple[float, int]], terms: list[str], idf: dict[str, float]):
+    """RM3 pseudo-relevance feedback from the first pass's best articles `top`
+    ((score, docnum) pairs): each article's word distribution (count / length)
+    weighted by its score^FEEDBACK_DOC_POWER, each word's share times its IDF
+    (so words common everywhere do not come in), then interpolated with the
+    user's words. Returns (expansion terms with weights, weights of `terms`),
+    scaled so the heaviest user word weighs 1. The stored body is re-analysed:
+    a few articles per query, never the corpus."""
+    field = s.schema["text"]
+    reader = s.reader()
+    docs = reader.doc_count_all() or 1
+    weights = [score ** FEEDBACK_DOC_POWER for score, _ in top]
+    total = sum(weights) or 1.0
+    model: dict[str, float] = {}
+    for weight, (_, doc) in zip(weights, top):
+        counts: dict[str, int] = {}
+        for btext, freq, _w, _v in field.index(s.stored_fields(doc).get("text") or ""):
+            word = field.from_bytes(btext)
+            counts[word] = counts.get(word, 0) + freq
+        length = sum(counts.values()) or 1
+        for word, count in counts.items():
+            model[word] = model.get(word, 0.0) + weight / total * count / length
+    for word in model:
+        df = reader.doc_frequency("text", word)
+        model[word] *= math.log(docs / df) + 1 if df else 0.0
+    extra = sorted(((w, t) for t, w in model.items() if t not in idf and w > 0 and not t.isdigit()),
+                   key=lambda x: (-x[0], x[1]))[:FEEDBACK_TERMS]
+    norm = sum(w for w, _ in extra) + sum(model.get(t, 0.0) for t in terms) or 1.0
+    lam = FEEDBACK_QUERY_WEIGHT
+    base = [lam / len(terms) + (1 - lam) * model.get(t, 0.0) / norm for t in terms]
+    scale = 1.0 / max(base)
+    return [(t, (1 - lam) * w / norm * scale) for w, t in extra], [b * scale for b in base]
 
 
 class MarkFormatter(highlight.Formatter):
@@ -411,13 +462,20 @@ class Engine:
         articles with any of the words, ranked by BM25F times the share of the
         query's weight (IDF) they contain, so articles with more and rarer words
         come first; then the query is expanded with the key terms of the best
-        articles (pseudo-relevance feedback) to rank what is already matched."""
+        articles (pseudo-relevance feedback, RM3) to rank what is already matched."""
         idf = {t: s.idf("text", t) for t in terms}
         total_idf = sum(idf.values()) or 1.0
-        required = _any_of(terms)
-        if negated is not None:
-            required = wq.AndNot(required, negated)
-        q = wq.And([required, wq.ConstantScoreQuery(filters, 0.0)]) if filters is not None else required
+
+        def matching(query, filtered=True):
+            """`query` without the excluded words, within the filters."""
+            if negated is not None:
+                query = wq.AndNot(query, negated)
+            if filtered and filters is not None:
+                query = wq.And([query, wq.ConstantScoreQuery(filters, 0.0)])
+            return query
+
+        required = matching(_any_of(terms), filtered=False)
+        q = matching(_any_of(terms))
 
         def ranked(query):
             collector = collectors.TermsCollector(BudgetUnlimitedCollector(budget))
@@ -435,13 +493,10 @@ class Engine:
         if not scored:
             return None
         if FEEDBACK_DOCS:
-            feedback = [doc for _, doc in scored[:FEEDBACK_DOCS]]
-            extra = [(t, w) for t, w in s.key_terms(feedback, "text", numterms=FEEDBACK_TERMS + len(terms))
-                     if t not in idf][:FEEDBACK_TERMS]
+            extra, weights = _relevance_model(s, scored[:FEEDBACK_DOCS], terms, idf)
             if extra:
-                top_weight = max(w for _, w in extra)
-                expansion = _any_of([t for t, _ in extra], [FEEDBACK_WEIGHT * w / top_weight for _, w in extra])
-                res, scored = ranked(wq.AndMaybe(q, expansion))
+                base = matching(_any_of(terms, weights))
+                res, scored = ranked(wq.AndMaybe(base, _any_of([t for t, _ in extra], [w for _, w in extra])))
                 # Snippets mark the user's words, not the expansion terms.
                 for doc, found in res.docterms.items():
                     res.docterms[doc] = [(f, t) for f, t in found if _text(t) in idf]
