@@ -21,7 +21,7 @@ CURRENT = "current"
 LOCK = ".lock"
 MANIFEST = "manifest.json"
 # Bump when the schema or the analysis changes: the next run then rebuilds fully.
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 
 class IndexLocked(RuntimeError):
