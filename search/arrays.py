@@ -286,10 +286,20 @@ class IndexArrays:
                     scores += p.scores
                 scores[~mask] = 0.0
             return self._boosted(Matches(mask, scores), boost, scored)
+        if kind is MaskQuery:
+            return Matches(q.mask.copy(), np.zeros(self.n) if scored else None)
         if kind is wq.Not:
             raise Unsupported("NOT outside an AND")
         if kind is wq.AndNot:
             return self._boosted(self._and_not(q.a, q.b, scored), boost, scored)
+        if kind is wq.AndMaybe:
+            # Whoosh's AndMaybeMatcher: the matches of a; b adds its score where it matches too.
+            a = self.evaluate(q.a, scored)
+            if scored:
+                b = self.evaluate(q.b, scored)
+                scores = a.scores + np.where(a.mask & b.mask, b.scores, 0.0)
+                return self._boosted(Matches(a.mask, scores), boost, scored)
+            return a
         if kind is wq.ConstantScoreQuery:
             inner = self.evaluate(q.child, scored=False)
             scores = np.where(inner.mask, q.score, 0.0) if scored else None
@@ -441,6 +451,8 @@ def _positive_leaf_terms(q) -> list[tuple[str, str]]:
         kind = type(node)
         if kind is wq.Not or kind is wq.ConstantScoreQuery:
             return
+        if kind is MaskQuery:
+            return Matches(q.mask.copy(), np.zeros(self.n) if scored else None)
         if kind is wq.Not:
             raise Unsupported("NOT outside an AND")
         if kind is wq.AndNot:

@@ -12,11 +12,13 @@ import re
 import time
 from pathlib import Path
 
+import numpy as np
+
 from whoosh import collectors, highlight, query as wq, scoring
 from whoosh.searching import Results, Searcher
 
 from . import store
-from .arrays import IndexArrays, MaskQuery, Unsupported
+from .arrays import IndexArrays, Matches as _Scored, MaskQuery, Unsupported
 from .facets import FacetTables, country_facet, date_facet
 from .query import SearchRequest, filter_query, plan_query, user_query
 from .results import Hit, SearchResult
@@ -374,10 +376,9 @@ class Engine:
         base_q = user_q  # what matches before the filters, for the country counts
         if len(terms) > 1 and result.total < needed:
             relaxed = self._relaxed(s, terms, _negated(user_q), filters, request, budget)
-            if relaxed is not None and len(relaxed[1]) > result.total:
-                results, docs, base_q = relaxed
-                mask = arrays.mask_of(docs)
-                result.relaxed, result.total = True, len(docs)
+            if relaxed is not None and int(relaxed[1].sum()) > result.total:
+                results, mask, base_q = relaxed
+                result.relaxed, result.total = True, int(mask.sum())
 
         tables = self.facet_tables(s)
         if results is not None and request.collapse:
@@ -462,48 +463,72 @@ class Engine:
         articles with any of the words, ranked by BM25F times the share of the
         query's weight (IDF) they contain, so articles with more and rarer words
         come first; then the query is expanded with the key terms of the best
-        articles (pseudo-relevance feedback, RM3) to rank what is already matched."""
+        articles (pseudo-relevance feedback, RM3) to rank what is already matched.
+        Returns (results, match mask, the query before filters) or None."""
         idf = {t: s.idf("text", t) for t in terms}
         total_idf = sum(idf.values()) or 1.0
+        arrays = self.arrays(s)
+        filter_mask = self._mask(s, filters) if filters is not None else None
 
         def matching(query, filtered=True):
-            """`query` without the excluded words, within the filters."""
+            """`query` without the excluded words, within the filters (scoring 0)."""
             if negated is not None:
                 query = wq.AndNot(query, negated)
-            if filtered and filters is not None:
-                query = wq.And([query, wq.ConstantScoreQuery(filters, 0.0)])
+            if filtered and filter_mask is not None:
+                query = wq.And([query, MaskQuery(filter_mask)])
             return query
 
         required = matching(_any_of(terms), filtered=False)
         q = matching(_any_of(terms))
+        limit = (request.offset + request.per_page) * (COLLAPSE_OVERFETCH if request.collapse else 1)
+        coverage = None
 
         def ranked(query):
+            """(all matches as a mask, their scores times coverage, or a list of
+            (score, docnum) from Whoosh's matchers when numpy cannot compute the query)."""
+            nonlocal coverage
+            try:
+                if not self.vectorised:
+                    raise Unsupported("reference path")
+                m = arrays.evaluate(query)
+                if coverage is None:
+                    coverage = np.zeros(arrays.n)
+                    for t in terms:  # in query order, as the reference path sums
+                        coverage[arrays.evaluate(_any_of([t]), scored=False).mask] += idf[t]
+                    coverage /= total_idf
+                scores = np.where(m.mask, m.scores * np.power(coverage, COVERAGE_POWER), 0.0)
+                return m.mask, scores
+            except Unsupported:
+                pass
             collector = collectors.TermsCollector(BudgetUnlimitedCollector(budget))
             s.search_with_collector(query, collector)
             res = collector.results()
             scored = []
             for score, doc in res.top_n:
                 matched = {_text(t) for f, t in res.docterms.get(doc, ())} & idf.keys()
-                coverage = sum(idf[t] for t in matched) / total_idf
-                scored.append((score * coverage ** COVERAGE_POWER, doc))
+                cover = sum(idf[t] for t in terms if t in matched) / total_idf
+                scored.append((score * cover ** COVERAGE_POWER, doc))
             scored.sort(key=lambda x: (-x[0], x[1]))
-            return res, scored
+            return arrays.mask_of([doc for _, doc in scored]), scored
 
-        res, scored = ranked(q)
-        if not scored:
+        def best(mask, scores, n):
+            if isinstance(scores, list):
+                return scores[:n]
+            return IndexArrays.top(_Scored(mask, scores), n)
+
+        mask, scores = ranked(q)
+        if not mask.any():
             return None
         if FEEDBACK_DOCS:
-            extra, weights = _relevance_model(s, scored[:FEEDBACK_DOCS], terms, idf)
+            extra, weights = _relevance_model(s, best(mask, scores, FEEDBACK_DOCS), terms, idf)
             if extra:
                 base = matching(_any_of(terms, weights))
-                res, scored = ranked(wq.AndMaybe(base, _any_of([t for t, _ in extra], [w for _, w in extra])))
-                # Snippets mark the user's words, not the expansion terms.
-                for doc, found in res.docterms.items():
-                    res.docterms[doc] = [(f, t) for f, t in found if _text(t) in idf]
-                res.termdocs = {key: docs for key, docs in res.termdocs.items() if _text(key[1]) in idf}
-        res.top_n = scored
-        res.docset = {doc for _, doc in scored}
-        return res, res.docset, required
+                mask, scores = ranked(wq.AndMaybe(base, _any_of([t for t, _ in extra], [w for _, w in extra])))
+        top_n = best(mask, scores, limit)
+        res = Results(s, q, top_n)
+        # Snippets mark the user's words, not the expansion terms.
+        res.docterms, res.termdocs = arrays.matched_terms(_any_of(terms), [d for _, d in top_n])
+        return res, mask, required
 
     def _hits(self, results, request: SearchRequest, scored: bool, mask=None, tables=None) -> list[Hit]:
         results.highlighter = ArrayHighlighter(

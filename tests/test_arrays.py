@@ -17,6 +17,7 @@ from search.searcher import Engine
 
 WORDS = ("oil price market bank rate trade export coffee wheat gold copper dollar yen "
          "minister talks strike shares profit loss deal tax budget growth").split()
+RARE = ["zinc", "cocoa", "tin", "rubber", "sugar", "lead", "nickel", "palm"]
 COUNTRIES = ["France", "Japan", "Brazil", "Canada", "Kenya", "Norway", "Chile", "Egypt"]
 CODES = ["FR", "JP", "BR", "CA", "KE", "NO", "CL", "EG"]
 
@@ -25,6 +26,8 @@ def _article(rng: random.Random, n: int) -> tuple[str, dict]:
     # Skewed word frequencies: a few words in most articles, many rare ones; repeated
     # articles (wire copies) give exact score ties.
     words = [rng.choice(WORDS[: rng.choice((3, 8, len(WORDS)))]) for _ in range(rng.randint(5, 60))]
+    if rng.random() < 0.2:
+        words.insert(rng.randrange(len(words) + 1), rng.choice(RARE))
     place = rng.choice(COUNTRIES)
     title = " ".join(rng.sample(WORDS, 3)).capitalize()
     text = f"{place.upper()}, March 3 - " + " ".join(words) + f". Officials in {place} said."
@@ -62,7 +65,9 @@ def index(tmp_path_factory) -> Path:
 
 def _random_params(rng: random.Random) -> dict:
     w = lambda: rng.choice(WORDS)  # noqa: E731
+    r = lambda: rng.choice(RARE)  # noqa: E731
     q = rng.choice([
+        f"{r()} {r()}", f"{w()} {r()} {r()}", f"{w()} {w()} {r()} {w()} {r()}", f"{r()} {r()} -{w()}",
         w(), f"{w()} {w()}", f"{w()} {w()} {w()}", f"{w()} OR {w()}", f"{w()} -{w()}",
         f"title:{w()}", f"{w()} ({w()} OR {w()})", f"{w()} NOT {w()}", "", f"{w()} OR {w()} OR {w()}",
     ])
@@ -82,7 +87,7 @@ def test_vectorised_answers_equal_whooshs_on_random_queries(index):
     fast, plain = Engine(index), Engine(index, vectorised=False)
     assert len(fast.searcher().reader().leaf_readers()) >= 2 and fast.searcher().reader().has_deletions()
     rng = random.Random(1987)
-    compared = with_hits = 0
+    compared = with_hits = relaxed = 0
     for _ in range(250):
         params = _random_params(rng)
         request = SearchRequest.from_params(params)
@@ -99,7 +104,8 @@ def test_vectorised_answers_equal_whooshs_on_random_queries(index):
             assert x == {**y, "score": x["score"]}, params
         compared += 1
         with_hits += bool(a["results"])
-    assert compared == 250 and with_hits > 150
+        relaxed += bool(a.get("relaxed"))
+    assert compared == 250 and with_hits > 150 and relaxed >= 5, (with_hits, relaxed)
     fast.close()
     plain.close()
 
