@@ -72,8 +72,10 @@ class StoryFinder:
         self.seen: dict[str, list[tuple[tuple[int, ...], str]]] = {}
         self.pending: list[tuple[str, str, bytes]] = []
 
-    def story(self, article_id: str, text: str) -> str:
-        sig = signature(text)
+    def story(self, article_id: str, text: str, sig: tuple[int, ...] | None | bool = False) -> str:
+        """The story of an article; `sig` is its signature when already computed."""
+        if sig is False:
+            sig = signature(text)
         if sig is None:
             return article_id
         keys = bands(sig)

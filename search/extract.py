@@ -53,6 +53,9 @@ class FileResult:
     articles: list[Article] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
     content_hash: str = ""
+    # MinHash signatures by article id, when computed where the file was read
+    # (parallel rebuilds); otherwise the indexer computes them itself.
+    signatures: dict = field(default_factory=dict)
 
 
 def scan_corpus(root: Path) -> Scan:

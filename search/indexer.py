@@ -20,11 +20,13 @@ from whoosh.index import EmptyIndexError
 from . import store
 from . import duplicates
 from .article import Article
+from .build import ParallelBuild
 from .duplicates import StoryFinder
 from .extract import CorpusFile, FileResult, read_file, scan_corpus
 from .readers import Problem
 
 MAX_SEGMENTS_WITHOUT_MERGE = 8
+MAX_PROCS = 4
 PARALLEL_WRITER_MIN_BYTES = 2_000_000  # about 2,000 news articles
 
 
@@ -54,7 +56,7 @@ class Summary:
 
 
 def article_document(article: Article, file_sig: str, content_hash: str | None = None,
-                     stories: StoryFinder | None = None) -> dict:
+                     stories: StoryFinder | None = None, signature=False) -> dict:
     """The Whoosh document of an article (None values are left out by Whoosh)."""
     day = article.published_day
     published = article.published
@@ -79,12 +81,8 @@ def article_document(article: Article, file_sig: str, content_hash: str | None =
         "language": article.language or None,
         "word_count": article.word_count,
         "content_hash": content_hash or article.content_hash,
-        **_story_fields(article, stories),
+        "story": stories.story(article.id, article.text, signature) if stories is not None else article.id,
     }
-
-
-def _story_fields(article: Article, stories: StoryFinder | None) -> dict:
-    return {"story": stories.story(article.id, article.text) if stories is not None else article.id}
 
 
 def _manifest_from_index(ix) -> dict:
@@ -150,10 +148,12 @@ def update_index(corpus: Path, root: Path, *, full: bool = False, max_bytes: int
         # Large rebuilds analyse and write postings in two worker processes (about
         # twice the throughput on 2 cores); small runs are faster in one. Size, not
         # file count, decides: one JSON Lines export can hold the whole corpus.
+        writer = ix.writer(timeout=5.0, limitmb=256)
+        parallel = None
         if full and sum(cf.size for cf in to_read) >= PARALLEL_WRITER_MIN_BYTES and (os.cpu_count() or 1) > 1:
-            writer = ix.writer(procs=2, multisegment=True, limitmb=256, timeout=5.0)
-        else:
-            writer = ix.writer(timeout=5.0, limitmb=256)
+            parallel = ParallelBuild(corpus, gen, max_bytes, procs=min(os.cpu_count() or 2, MAX_PROCS),
+                                     expected_docs=len(to_read))
+        target = parallel or writer
         try:
             owner = {aid: rel for rel, entry in kept.items() for aid in entry["ids"]}
             stories = StoryFinder(gen / duplicates.DB_NAME, keep_existing=not full)
@@ -166,8 +166,9 @@ def update_index(corpus: Path, root: Path, *, full: bool = False, max_bytes: int
             new_files: dict[str, dict] = dict(kept)
             bar = progress(len(to_read)) if progress and to_read else None
             changed_docs = False
-            for cf in to_read:
-                result = read_file(corpus, cf, max_bytes)
+            results = parallel.results(to_read) if parallel else (read_file(corpus, cf, max_bytes) for cf in to_read)
+            for result in results:
+                cf = result.file
                 if bar is not None:
                     bar.update(1)
                 old = old_files.get(cf.rel)
@@ -183,7 +184,7 @@ def update_index(corpus: Path, root: Path, *, full: bool = False, max_bytes: int
                 if old is not None and not full:
                     writer.delete_by_term("path", cf.rel)
                 changed_docs = True
-                entry = _write_file(writer, result, cf, owner, old, summary, stories)
+                entry = _write_file(target, result, cf, owner, old, summary, stories)
                 if entry is not None:
                     new_files[cf.rel] = entry
             if bar is not None:
@@ -191,7 +192,9 @@ def update_index(corpus: Path, root: Path, *, full: bool = False, max_bytes: int
             summary.unchanged += sum(len(e["ids"]) for e in kept.values())
             summary.skipped = sum(1 for p in summary.problems if p.skipped)
 
-            if full:
+            if parallel is not None:
+                parallel.commit(writer)
+            elif full:
                 writer.commit(optimize=True)
             elif changed_docs or removed_files:
                 merge = len(ix._segments()) >= MAX_SEGMENTS_WITHOUT_MERGE
@@ -204,6 +207,8 @@ def update_index(corpus: Path, root: Path, *, full: bool = False, max_bytes: int
         else:
             stories.commit()
         finally:
+            if parallel is not None:
+                parallel.close()
             if stories is not None:
                 stories.close()
         if full or to_read or removed_files or manifest_rebuilt:
@@ -230,7 +235,8 @@ def _write_file(writer, result: FileResult, cf: CorpusFile, owner: dict[str, str
             continue
         owner[article.id] = cf.rel
         h = article.content_hash
-        writer.add_document(**article_document(article, file_sig, h, stories))
+        writer.add_document(**article_document(article, file_sig, h, stories,
+                                               result.signatures.get(article.id, False)))
         ids[article.id] = h
         if article.id not in old_ids:
             summary.new += 1
