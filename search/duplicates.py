@@ -30,7 +30,7 @@ _A = _rng.integers(1, (1 << 31) - 1, PERMUTATIONS, dtype=np.uint64)[:, None]
 _B = _rng.integers(0, (1 << 31) - 1, PERMUTATIONS, dtype=np.uint64)[:, None]
 
 
-def signature(text: str) -> tuple[int, ...] | None:
+def signature(text: str) -> np.ndarray | None:
     """The MinHash signature of a text (stable across processes), or None when the
     text is too short to judge."""
     words = _WORD.findall(text.lower())
@@ -42,17 +42,25 @@ def signature(text: str) -> tuple[int, ...] | None:
     for k in range(1, SHINGLE):
         s = (s * np.uint64(1_000_003) + h[k:len(h) - 3 + k]) % _P
     s = np.unique(s)
-    return tuple(int(v) for v in ((_A * s[None, :] + _B) % _P).min(axis=1))
+    return ((_A * s[None, :] + _B) % _P).min(axis=1).astype(np.int64)
 
 
-def bands(sig: tuple[int, ...]) -> list[str]:
-    """Lookup keys: articles sharing any key are candidates."""
-    return [f"{b}.{zlib.crc32(repr(sig[b * ROWS:(b + 1) * ROWS]).encode()):08x}" for b in range(BANDS)]
+_MIX = np.array([0x9E3779B97F4A7C15, 0xC2B2AE3D27D4EB4F, 0x165667B19E3779F9], dtype=np.uint64)
+_KEY_MASK = np.uint64((1 << 56) - 1)
+_BAND_IDS = np.arange(BANDS, dtype=np.uint64) << np.uint64(56)
 
 
-def resemblance(a: tuple[int, ...], b: tuple[int, ...]) -> float:
+def bands(sig: np.ndarray) -> list[int]:
+    """Lookup keys, one per band (band number in the top byte, a hash of its rows
+    below): articles sharing any key are candidates."""
+    rows = sig.astype(np.uint64).reshape(BANDS, ROWS)
+    mixed = (rows * _MIX[:ROWS]).sum(axis=1)  # wraps around 2**64, deterministically
+    return ((mixed & _KEY_MASK) | _BAND_IDS).astype(np.int64).tolist()
+
+
+def resemblance(a: np.ndarray, b: np.ndarray) -> float:
     """Estimated Jaccard resemblance of the two texts' word 4-grams."""
-    return sum(1 for x, y in zip(a, b) if x == y) / len(a)
+    return float(np.count_nonzero(np.asarray(a) == np.asarray(b))) / len(a)
 
 
 class StoryFinder:
@@ -66,40 +74,48 @@ class StoryFinder:
         self.db = sqlite3.connect(str(db_path))
         if not keep_existing:
             self.db.execute("DROP TABLE IF EXISTS bands")
-        self.db.execute("CREATE TABLE IF NOT EXISTS bands (key TEXT NOT NULL, story TEXT NOT NULL, sig BLOB NOT NULL)")
-        self.db.execute("CREATE INDEX IF NOT EXISTS bands_key ON bands (key)")
+        self.db.execute("CREATE TABLE IF NOT EXISTS bands (key INTEGER NOT NULL, story TEXT NOT NULL, "
+                        "sig BLOB NOT NULL)")
         self.lookup_db = keep_existing
-        self.seen: dict[str, list[tuple[tuple[int, ...], str]]] = {}
-        self.pending: list[tuple[str, str, bytes]] = []
+        if keep_existing:
+            self.db.execute("CREATE INDEX IF NOT EXISTS bands_key ON bands (key)")
+        self.seen: dict[int, list[tuple[np.ndarray, str]]] = {}
+        self.pending: list[tuple[int, str, bytes]] = []
 
-    def story(self, article_id: str, text: str, sig: tuple[int, ...] | None | bool = False) -> str:
+    def story(self, article_id: str, text: str, sig: np.ndarray | None | bool = False) -> str:
         """The story of an article; `sig` is its signature when already computed."""
         if sig is False:
             sig = signature(text)
         if sig is None:
             return article_id
         keys = bands(sig)
-        story = self._match(sig, (entry for key in keys for entry in self.seen.get(key, ())))
+        seen = self.seen
+        candidates = [entry for key in keys for entry in seen.get(key, ())]
+        story = self._match(sig, candidates) if candidates else None
         if story is None and self.lookup_db:
             rows = self.db.execute(f"SELECT sig, story FROM bands WHERE key IN ({','.join('?' * len(keys))}) LIMIT 200",
                                    keys).fetchall()
-            story = self._match(sig, ((tuple(np.frombuffer(blob, dtype=np.int64).tolist()), st) for blob, st in rows))
+            story = self._match(sig, ((np.frombuffer(blob, dtype=np.int64), st) for blob, st in rows))
         story = story or article_id
-        blob = np.array(sig, dtype=np.int64).tobytes()
+        blob = sig.tobytes()
+        pending = self.pending
         for key in keys:
-            entries = self.seen.setdefault(key, [])
+            entries = seen.get(key)
+            if entries is None:
+                seen[key] = [(sig, story)]
+                pending.append((key, story, blob))
             # A few copies per key are enough to recognise the story again, and the
             # cap keeps a corpus of a thousand copies of one story linear.
-            if len(entries) < PER_KEY and all(st != story for _, st in entries):
+            elif len(entries) < PER_KEY and all(st != story for _, st in entries):
                 entries.append((sig, story))
-                self.pending.append((key, story, blob))
+                pending.append((key, story, blob))
         return story
 
     @staticmethod
     def _match(sig, candidates) -> str | None:
         checked = 0
         for other, story in candidates:
-            if resemblance(sig, other) >= THRESHOLD:
+            if np.count_nonzero(sig == other) >= THRESHOLD * len(sig):
                 return story
             checked += 1
             if checked >= MAX_CHECKS:
@@ -110,6 +126,7 @@ class StoryFinder:
         """Called after the index commit: a crash before it only costs grouping."""
         with self.db:
             self.db.executemany("INSERT INTO bands VALUES (?, ?, ?)", self.pending)
+            self.db.execute("CREATE INDEX IF NOT EXISTS bands_key ON bands (key)")
         self.pending.clear()
 
     def close(self) -> None:
