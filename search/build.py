@@ -16,6 +16,7 @@ from collections import deque
 from collections.abc import Iterator
 from pathlib import Path
 
+from whoosh.codec.whoosh3 import W3Codec
 from whoosh.util.numeric import byte_to_length
 
 from . import duplicates, store
@@ -115,8 +116,10 @@ def segment_writer(ix, **kwargs):
 
 def _write_segment(docs: list[dict]):
     """One finished segment (not yet in any TOC) of the given documents."""
+    # Posting blocks uncompressed: 15 % less writing time and no inflating when
+    # searching, for about 70 % more posting bytes on disk.
     ix = store.storage(_worker["gen"]).open_index()
-    writer = segment_writer(ix, _lk=False, limitmb=POOL_MB)
+    writer = segment_writer(ix, _lk=False, limitmb=POOL_MB, codec=W3Codec(compression=0))
     try:
         for doc in docs:
             writer.add_document(**doc)

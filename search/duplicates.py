@@ -74,13 +74,18 @@ class StoryFinder:
         self.db = sqlite3.connect(str(db_path))
         if not keep_existing:
             self.db.execute("DROP TABLE IF EXISTS bands")
-        self.db.execute("CREATE TABLE IF NOT EXISTS bands (key INTEGER NOT NULL, story TEXT NOT NULL, "
+            self.db.execute("DROP TABLE IF EXISTS sigs")
+        # Each remembered signature once; the band keys point at it.
+        self.db.execute("CREATE TABLE IF NOT EXISTS sigs (id INTEGER PRIMARY KEY, story TEXT NOT NULL, "
                         "sig BLOB NOT NULL)")
+        self.db.execute("CREATE TABLE IF NOT EXISTS bands (key INTEGER NOT NULL, sig INTEGER NOT NULL)")
         self.lookup_db = keep_existing
         if keep_existing:
             self.db.execute("CREATE INDEX IF NOT EXISTS bands_key ON bands (key)")
+        self.next_id = (self.db.execute("SELECT max(id) FROM sigs").fetchone()[0] or 0) + 1
         self.seen: dict[int, list[tuple[np.ndarray, str]]] = {}
-        self.pending: list[tuple[int, str, bytes]] = []
+        self.pending_sigs: list[tuple[int, str, bytes]] = []
+        self.pending: list[tuple[int, int]] = []
 
     def story(self, article_id: str, text: str, sig: np.ndarray | None | bool = False) -> str:
         """The story of an article; `sig` is its signature when already computed."""
@@ -93,22 +98,26 @@ class StoryFinder:
         candidates = [entry for key in keys for entry in seen.get(key, ())]
         story = self._match(sig, candidates) if candidates else None
         if story is None and self.lookup_db:
-            rows = self.db.execute(f"SELECT sig, story FROM bands WHERE key IN ({','.join('?' * len(keys))}) LIMIT 200",
-                                   keys).fetchall()
+            rows = self.db.execute("SELECT s.sig, s.story FROM bands b JOIN sigs s ON s.id = b.sig "
+                                   f"WHERE b.key IN ({','.join('?' * len(keys))}) LIMIT 200", keys).fetchall()
             story = self._match(sig, ((np.frombuffer(blob, dtype=np.int64), st) for blob, st in rows))
         story = story or article_id
-        blob = sig.tobytes()
+        sig_id = self.next_id
         pending = self.pending
+        added = len(pending)
         for key in keys:
             entries = seen.get(key)
             if entries is None:
                 seen[key] = [(sig, story)]
-                pending.append((key, story, blob))
+                pending.append((key, sig_id))
             # A few copies per key are enough to recognise the story again, and the
             # cap keeps a corpus of a thousand copies of one story linear.
             elif len(entries) < PER_KEY and all(st != story for _, st in entries):
                 entries.append((sig, story))
-                pending.append((key, story, blob))
+                pending.append((key, sig_id))
+        if len(pending) > added:
+            self.pending_sigs.append((sig_id, story, sig.tobytes()))
+            self.next_id += 1
         return story
 
     @staticmethod
@@ -125,9 +134,11 @@ class StoryFinder:
     def commit(self) -> None:
         """Called after the index commit: a crash before it only costs grouping."""
         with self.db:
-            self.db.executemany("INSERT INTO bands VALUES (?, ?, ?)", self.pending)
+            self.db.executemany("INSERT INTO sigs VALUES (?, ?, ?)", self.pending_sigs)
+            self.db.executemany("INSERT INTO bands VALUES (?, ?)", self.pending)
             self.db.execute("CREATE INDEX IF NOT EXISTS bands_key ON bands (key)")
         self.pending.clear()
+        self.pending_sigs.clear()
 
     def close(self) -> None:
         self.db.close()
