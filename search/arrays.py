@@ -1,11 +1,12 @@
 """Per-segment numpy arrays, and a vectorised evaluator for the queries most searches are.
 
 Whoosh walks every match in Python (2-3 µs a document), which is what makes a common
-word slow on 100,000 articles. For queries built of terms, AND, OR, NOT and the
-country/date filters, this module finds the same matches and computes the same BM25F
-scores (the formula of whoosh.scoring.BM25F, same statistics, same order of operations)
-with numpy over posting lists read a block at a time. Anything else (phrases, fuzzy
-terms, wildcards) raises Unsupported and goes through Whoosh's matchers as before.
+word slow on 100,000 articles. For queries built of terms, phrases, AND, OR, NOT and
+the country/date filters, this module finds the same matches and computes the same
+BM25F scores (the formula of whoosh.scoring.BM25F, same statistics, same order of
+operations) with numpy over posting lists read a block at a time; phrases decode the
+positions of only the documents that have every word. Anything else (fuzzy terms,
+wildcards) raises Unsupported and goes through Whoosh's matchers as before.
 tests/test_arrays.py compares both on random queries.
 
 Segment arrays (field lengths, decoded postings of recent terms) are keyed by segment
@@ -15,10 +16,15 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
+from itertools import chain
 
 import numpy as np
 from whoosh import matching, query as wq
+from pickle import loads
+
 from whoosh.codec.whoosh3 import W3LeafMatcher
+from whoosh.formats import Characters, Positions
+from whoosh.system import _INT_SIZE
 from whoosh.reading import TermNotFound
 from whoosh.util.numeric import byte_to_length
 
@@ -26,6 +32,8 @@ __all__ = ["Unsupported", "IndexArrays", "Matches"]
 
 BYTE_TO_LENGTH = np.array([byte_to_length(i) for i in range(256)], dtype=np.float64)
 POSTINGS_CACHE_BYTES = 24 * 1024 * 1024  # decoded posting lists kept per worker
+MAX_SLOP = 64  # phrases with a wider slop go through Whoosh's matchers
+_POS_BITS = 31  # phrase matching keys: document number << 31 | position
 
 
 class Unsupported(Exception):
@@ -162,6 +170,7 @@ class IndexArrays:
                 self.live[np.array(dead, dtype=np.int64) + offset] = False
         self._field_lengths: dict[str, np.ndarray] = {}
         self._stats: dict[str, float] = {}
+        self._phrases: dict[tuple, np.ndarray] = {}
 
     @staticmethod
     def _segment_id(sub) -> str:
@@ -217,8 +226,12 @@ class IndexArrays:
         """The (position, startchar, endchar) of a term in each given document, read
         from just the posting blocks that hold them (Whoosh's highlighter skips
         through every block before them, reading each block's header)."""
+        return self._decoded(fieldname, btext, np.array(sorted(docnums), dtype=np.int64), "characters")
+
+    def _decoded(self, fieldname: str, btext: bytes, wanted: np.ndarray, kind: str | None) -> dict[int, list]:
+        """The posting values (decoded as `kind`, else raw) of a term in the given
+        documents (global numbers, sorted) that contain it."""
         out: dict[int, list] = {}
-        wanted = np.array(sorted(docnums), dtype=np.int64)
         bounds = [offset for _, offset in self.leaves] + [self.n]
         for i, ((sub, offset), seg_id) in enumerate(zip(self.leaves, self.segment_ids)):
             local = wanted[(wanted >= offset) & (wanted < bounds[i + 1])] - offset
@@ -230,18 +243,85 @@ class IndexArrays:
             if not len(starts):
                 continue
             m = _leaf(sub, fieldname, btext)
-            decode = m.format.decoder("characters")
+            decode = m.format.decoder(kind) if kind else _raw
             block_of = np.searchsorted(starts, at, side="right") - 1
             current = -1
+            values = ()
+            first = 0
             for doc, index, block, ok in zip(local.tolist(), at.tolist(), block_of.tolist(), found.tolist()):
                 if not ok:
                     continue
                 if block != current:
                     m._goto(int(positions[block]))
                     m._read_values()
+                    values, first = m._values, int(starts[block])
                     current = block
-                out[doc + offset] = decode(m._values[index - int(starts[block])])
+                out[doc + offset] = decode(values[index - first])
         return out
+
+    def _phrase_mask(self, fieldname: str, btexts: tuple[bytes, ...], slop: int) -> np.ndarray:
+        """Documents where the words occur in order, each 1 to `slop` positions after
+        the one before: what Whoosh's SpanNear2 (ordered, mindist 1) accepts, since
+        only the end of a partial span decides where the next word may be."""
+        key = (fieldname, btexts, slop)
+        found = self._phrases.get(key)
+        if found is not None:
+            return found
+        mask = np.zeros(self.n, dtype=bool)
+        triples = _position_encoding(self.searcher.schema[fieldname].format) == "characters"
+        cand = None
+        for btext in btexts:
+            ids = self.postings(fieldname, btext)[0]
+            cand = ids if cand is None else np.intersect1d(cand, ids, assume_unique=True)
+        ends = None
+        for i, btext in enumerate(btexts):
+            if not len(cand):
+                break
+            raw = self._decoded(fieldname, btext, cand, None)
+            counts, flat = _positions([raw[d] for d in cand.tolist()], triples)
+            keys = (np.repeat(cand, counts) << _POS_BITS) + flat
+            if ends is None:
+                ends = np.unique(keys)
+            else:
+                ends = np.unique(np.concatenate([np.intersect1d(ends + d, keys) for d in range(1, slop + 1)]))
+            cand = np.unique(ends >> _POS_BITS)
+        if cand is not None and len(cand):
+            mask[cand] = True
+        if len(self._phrases) >= 16:
+            self._phrases.clear()
+        self._phrases[key] = mask
+        return mask
+
+    def _phrase(self, q, scored: bool) -> Matches:
+        schema = self.searcher.schema
+        none = Matches(np.zeros(self.n, dtype=bool), np.zeros(self.n) if scored else None)
+        if q.fieldname not in schema:
+            return none
+        field = schema[q.fieldname]
+        if not q.words or _position_encoding(field.format) is None:
+            raise Unsupported("phrase in a field of another format")
+        if not 1 <= q.slop <= MAX_SLOP:
+            raise Unsupported("phrase slop")
+        try:
+            btexts = tuple(field.to_bytes(w) for w in q.words)
+        except ValueError:
+            return none
+        mask = self._phrase_mask(q.fieldname, btexts, q.slop)
+        if not scored:
+            return Matches(mask, None)
+        # Whoosh scores a phrase as the intersection of its words' term matchers: a
+        # binary tree of sums (make_binary_tree), then the phrase's boost.
+        parts = [self._term(wq.Term(q.fieldname, w), True).scores for w in q.words]
+
+        def tree(xs):
+            if len(xs) == 1:
+                return xs[0]
+            half = len(xs) // 2
+            return tree(xs[:half]) + tree(xs[half:])
+
+        scores = tree(parts)
+        scores = np.where(mask, scores, 0.0)
+        return self._boosted(Matches(mask, scores), q.boost, scored)
 
     def mask_of(self, docs) -> np.ndarray:
         mask = np.zeros(self.n, dtype=bool)
@@ -257,6 +337,8 @@ class IndexArrays:
         boost = getattr(q, "boost", 1.0)
         if kind is wq.Term:
             return self._term(q, scored)
+        if kind is wq.Phrase:
+            return self._phrase(q, scored)
         if kind is wq.And or kind is wq.Or:
             if kind is wq.And and any(type(c) is wq.Not for c in q.subqueries):
                 positive = [c for c in q.subqueries if type(c) is not wq.Not]
@@ -392,16 +474,28 @@ class IndexArrays:
             return docterms, termdocs
         wanted = np.array(sorted(docnums), dtype=np.int64)
         schema = self.searcher.schema
-        for fieldname, text in _positive_leaf_terms(q):
+        for fieldname, text, phrase in _positive_leaf_terms(q):
             if fieldname not in schema:
                 continue
             btext = schema[fieldname].to_bytes(text)
-            ids, _ = self.postings(fieldname, btext)
-            hit = wanted[np.isin(wanted, ids, assume_unique=True)]
-            if len(hit):
+            if phrase is None:
+                ids, _ = self.postings(fieldname, btext)
+                hit = wanted[np.isin(wanted, ids, assume_unique=True)]
+            else:  # a phrase's words count where the phrase matches
+                hit = wanted[self._phrase(phrase, scored=False).mask[wanted]]
+            if not len(hit):
+                continue
+            known = termdocs.get((fieldname, btext))
+            if known is None:
                 termdocs[(fieldname, btext)] = [int(d) for d in hit]
                 for d in hit:
                     docterms[int(d)].append((fieldname, btext))
+            else:  # the same word again (a term and a phrase): union
+                seen = set(known)
+                new = [int(d) for d in hit.tolist() if d not in seen]
+                for d in new:
+                    docterms[d].append((fieldname, btext))
+                termdocs[(fieldname, btext)] = sorted(known + new)
         return docterms, termdocs
 
 
@@ -444,23 +538,59 @@ class MaskQuery(wq.Query):
         return matching.ListMatcher(ids, weights=[0.0] * len(ids))
 
 
-def _positive_leaf_terms(q) -> list[tuple[str, str]]:
+def _position_encoding(fmt) -> str | None:
+    """"positions" or "characters" when the format stores values as Whoosh's
+    Positions or Characters do (subclasses that change only indexing included)."""
+    kind = type(fmt)
+    if kind.encode is Characters.encode and kind.decode_positions is Characters.decode_positions:
+        return "characters"
+    if kind.encode is Positions.encode and kind.decode_positions is Positions.decode_positions:
+        return "positions"
+    return None
+
+
+def _raw(value: bytes) -> bytes:
+    return value
+
+
+def _positions(values: list[bytes], triples: bool) -> tuple[np.ndarray, np.ndarray]:
+    """Decode many Positions/Characters posting values at once: (positions per value,
+    all positions). Whoosh's decode_positions loops in Python over each value; here
+    one pickle load per value and the running sums in numpy."""
+    codes = [loads(v[_INT_SIZE:] if v.endswith(b".") else v[_INT_SIZE:] + b".") for v in values]
+    counts = np.fromiter(map(len, codes), dtype=np.int64, count=len(codes))
+    total = int(counts.sum())
+    if triples:  # (position delta, start char delta, length)
+        deltas = np.fromiter(chain.from_iterable(codes), dtype=np.dtype((np.int64, 3)), count=total)[:, 0]
+    else:
+        deltas = np.fromiter(chain.from_iterable(codes), dtype=np.int64, count=total)
+    sums = np.cumsum(deltas)
+    starts = np.cumsum(counts) - counts
+    before = np.where(starts > 0, sums[np.maximum(starts - 1, 0)], 0)
+    return counts, sums - np.repeat(before, counts)
+
+
+def _positive_leaf_terms(q) -> list[tuple[str, str, object]]:
+    """(field, word, the phrase it belongs to or None) of the words a match may contain."""
     out = []
 
     def walk(node):
         kind = type(node)
-        if kind is wq.Not or kind is wq.ConstantScoreQuery:
+        if kind is wq.Not or kind is wq.ConstantScoreQuery or kind is MaskQuery:
             return
-        if kind is MaskQuery:
-            return Matches(q.mask.copy(), np.zeros(self.n) if scored else None)
-        if kind is wq.Not:
-            raise Unsupported("NOT outside an AND")
         if kind is wq.AndNot:
             walk(node.a)
             return
         if kind is wq.Term:
-            if (node.fieldname, node.text) not in out:
-                out.append((node.fieldname, node.text))
+            entry = (node.fieldname, node.text, None)
+            if entry not in out:
+                out.append(entry)
+            return
+        if kind is wq.Phrase:
+            for word in node.words:
+                entry = (node.fieldname, word, node)
+                if entry not in out:
+                    out.append(entry)
             return
         for child in node.children():
             walk(child)

@@ -469,14 +469,16 @@ class Engine:
         total_idf = sum(idf.values()) or 1.0
         arrays = self.arrays(s)
         filter_mask = self._mask(s, filters) if filters is not None else None
+        # Excluded words as part of the mask: Whoosh's AndNotMatcher can be skipped
+        # past its end inside an intersection (IndexError) and let excluded documents
+        # through (tests/test_arrays.py found both).
+        allowed = arrays.live & ~self._mask(s, negated) if negated is not None else None
+        within = filter_mask if allowed is None else allowed if filter_mask is None else allowed & filter_mask
 
         def matching(query, filtered=True):
             """`query` without the excluded words, within the filters (scoring 0)."""
-            if negated is not None:
-                query = wq.AndNot(query, negated)
-            if filtered and filter_mask is not None:
-                query = wq.And([query, MaskQuery(filter_mask)])
-            return query
+            mask = within if filtered else allowed
+            return wq.And([query, MaskQuery(mask)]) if mask is not None else query
 
         required = matching(_any_of(terms), filtered=False)
         q = matching(_any_of(terms))
