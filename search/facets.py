@@ -8,9 +8,12 @@ Python walking every match) on every search."""
 from __future__ import annotations
 
 import bisect
+import hashlib
+import os
 from collections import Counter
 from collections.abc import Iterable
 from datetime import date
+from pathlib import Path
 
 import numpy as np
 
@@ -30,37 +33,37 @@ class FacetTables:
     reads only its new segment); a query's facets are then a few vectorised counts
     over its match mask."""
 
-    def __init__(self, arrays: IndexArrays) -> None:
+    def __init__(self, arrays: IndexArrays, folder: Path | None = None) -> None:
         self.arrays = arrays
-        parts = [_segment_facets(sub, seg_id, arrays.cache) for (sub, _), seg_id
+        parts = [_segment_facets(sub, seg_id, arrays.cache, folder) for (sub, _), seg_id
                  in zip(arrays.leaves, arrays.segment_ids)]
         offsets = [offset for _, offset in arrays.leaves]
         n = arrays.n
         # Countries as (document, country) pairs.
-        pair_docs = [p["pair_docs"] + off for p, off in zip(parts, offsets)]
+        pair_docs = [p["pair_docs"].astype(np.int64) + off for p, off in zip(parts, offsets)]
         pair_codes = [p["pair_codes"] for p in parts]
         self.pair_docs = np.concatenate(pair_docs) if pair_docs else np.empty(0, np.int64)
         codes = np.concatenate(pair_codes) if pair_codes else np.empty(0, "U3")
         self.country_codes, self.pair_country = np.unique(codes, return_inverse=True)
         self.country_codes = [str(c) for c in self.country_codes]
         # Days as indexes into a sorted list of ISO days, -1 where undated.
-        days = np.concatenate([p["days"] for p in parts]) if parts else np.empty(0, object)
-        dated = days != None  # noqa: E711 (element-wise)
-        self.day_values = sorted(set(days[dated].tolist()))
-        index = {d: i for i, d in enumerate(self.day_values)}
+        days = np.concatenate([p["days"] for p in parts]) if parts else np.empty(0, "U10")
+        dated = days != ""
+        values, inverse = np.unique(days[dated], return_inverse=True)
+        self.day_values = [str(d) for d in values]
         self.day_index = np.full(n, -1, dtype=np.int32)
-        if dated.any():
-            self.day_index[dated] = np.array([index[d] for d in days[dated].tolist()], dtype=np.int32)
+        self.day_index[dated] = inverse
         # Raw sortable publication times (meaningless where undated).
         self.published = np.concatenate([p["published"] for p in parts]) if parts else np.empty(0, np.uint64)
-        # Each article's story (wire copies share one), as small integers.
-        stories = np.concatenate([p["stories"] for p in parts]) if parts else np.empty(0, object)
-        missing = np.array([not s for s in stories.tolist()], dtype=bool)
+        # Each article's story (wire copies share one), as small integers; stories
+        # arrive as 64-bit hashes of their names (sorting numbers, not strings).
+        keys = np.concatenate([p["story_keys"] for p in parts]) if parts else np.empty(0, np.uint64)
+        missing = keys == 0
         if missing.any():  # an article without a story is its own
-            stories = stories.copy()
-            stories[missing] = [f"#{d}" for d in np.flatnonzero(missing)]
-        self.story_names, self.story_code = np.unique(stories.astype(str), return_inverse=True) \
-            if n else (np.empty(0, str), np.empty(0, np.int64))
+            keys = keys.copy()
+            keys[missing] = np.uint64(2**63) + np.flatnonzero(missing).astype(np.uint64)
+        uniques, self.story_code = np.unique(keys, return_inverse=True)
+        self.n_stories = len(uniques)
 
     def count(self, mask: np.ndarray) -> tuple[Counter, Counter]:
         """Country and day counts of the matches."""
@@ -113,7 +116,7 @@ class FacetTables:
         return rank
 
     def story_count(self, mask: np.ndarray) -> int:
-        return int(np.count_nonzero(np.bincount(self.story_code[mask], minlength=len(self.story_names))))
+        return int(np.count_nonzero(np.bincount(self.story_code[mask], minlength=self.n_stories)))
 
     def copies(self, mask: np.ndarray, docnum: int) -> list[int]:
         """The other matches of the same story as docnum, in index order."""
@@ -121,11 +124,32 @@ class FacetTables:
         return [int(d) for d in same if d != docnum]
 
 
-def _segment_facets(sub, seg_id: str, cache) -> dict:
+FACETS_SUFFIX = ".facets.npz"
+_FACET_KEYS = ("pair_docs", "pair_codes", "days", "published", "story_keys")
+
+
+def _segment_facets(sub, seg_id: str, cache, folder: Path | None = None) -> dict:
+    """A segment's facet arrays: from the cache, else from the file the indexer saved
+    beside the segment (milliseconds), else read from the inverted index."""
     key = (seg_id, "facets")
     found = cache.data.get(key)
     if found is not None:
         return found
+    if folder is not None:
+        try:
+            with np.load(Path(folder) / f"{seg_id}{FACETS_SUFFIX}", allow_pickle=False) as saved:
+                found = {k: saved[k] for k in _FACET_KEYS}
+            if len(found["days"]) != sub.doc_count_all():
+                found = None
+        except (OSError, ValueError, KeyError):
+            found = None
+    if found is None:
+        found = _read_segment_facets(sub)
+    cache.data[key] = found
+    return found
+
+
+def _read_segment_facets(sub) -> dict:
     count = sub.doc_count_all()
     fields = set(sub.indexed_field_names())
     pair_docs, pair_codes = [], []
@@ -134,20 +158,48 @@ def _segment_facets(sub, seg_id: str, cache) -> dict:
             ids = read_postings(sub, "countries", code)[0]
             pair_docs.append(ids)
             pair_codes.append(np.full(len(ids), code.decode() if isinstance(code, bytes) else code, dtype="U3"))
-    days = np.full(count, None, dtype=object)
+    days = np.full(count, "", dtype="U10")
     if "day" in fields:
         for day in sub.lexicon("day"):
             ids = read_postings(sub, "day", day)[0]
             days[ids] = day.decode() if isinstance(day, bytes) else day
-    found = {
+    return {
         "pair_docs": np.concatenate(pair_docs) if pair_docs else np.empty(0, np.int64),
         "pair_codes": np.concatenate(pair_codes) if pair_codes else np.empty(0, "U3"),
         "days": days,
         "published": _numeric_column(sub, "published"),
-        "stories": np.array(_bytes_column(sub, "story"), dtype=object),
+        "story_keys": np.fromiter(map(_story_key, _bytes_column(sub, "story")), dtype=np.uint64, count=count),
     }
-    cache.data[key] = found
-    return found
+
+
+def _story_key(story: str) -> int:
+    """A story name as a nonzero 64-bit number (0: no story)."""
+    if not story:
+        return 0
+    return int.from_bytes(hashlib.blake2b(story.encode("utf-8"), digest_size=8).digest(), "big") or 1
+
+
+def save_segment_facets(ix, folder: Path) -> int:
+    """Save each segment's facet arrays beside it (once: segments never change), so
+    a server starting or refreshing after a reindex loads them instead of reading
+    every country and day posting list. Named after the segment, so Whoosh deletes
+    the file with the segment when a merge removes it. Returns how many were written."""
+    written = 0
+    with ix.searcher() as s:
+        for sub, _ in s.reader().leaf_readers():
+            seg_id = IndexArrays._segment_id(sub)
+            path = Path(folder) / f"{seg_id}{FACETS_SUFFIX}"
+            if path.exists():
+                continue
+            tmp = path.with_name(f".{path.name}.tmp")  # a dot: Whoosh's cleanup ignores it
+            try:
+                with open(tmp, "wb") as f:
+                    np.savez(f, **_read_segment_facets(sub))
+                os.replace(tmp, path)
+                written += 1
+            except OSError:  # optional: the server reads the index instead
+                tmp.unlink(missing_ok=True)
+    return written
 
 
 # struct codes with "!" (standard sizes, network order), as Whoosh's NumericColumn packs them

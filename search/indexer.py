@@ -18,7 +18,7 @@ from pathlib import Path
 from whoosh.index import EmptyIndexError
 
 from . import store
-from . import duplicates
+from . import duplicates, facets
 from .article import Article
 from .build import ParallelBuild
 from .duplicates import StoryFinder
@@ -214,6 +214,8 @@ def update_index(corpus: Path, root: Path, *, full: bool = False, max_bytes: int
         if full or to_read or removed_files or manifest_rebuilt:
             store.write_manifest(gen, {"schema": store.SCHEMA_VERSION,
                                        "generation": ix.latest_generation(), "files": new_files})
+        if full or changed_docs or removed_files:
+            facets.save_segment_facets(ix, gen)
         if full:
             store.switch_current(root, gen)
         store.remove_old_generations(root)

@@ -333,7 +333,7 @@ class Engine:
 
     def facet_tables(self, s: Searcher) -> FacetTables:
         if self._tables is None:
-            self._tables = FacetTables(self.arrays(s))
+            self._tables = FacetTables(self.arrays(s), self._gen)
         return self._tables
 
     def warm(self) -> None:
@@ -345,6 +345,9 @@ class Engine:
         tables = self.facet_tables(s)
         tables._date_rank(False)
         tables._date_rank(True)
+        # One search through every stage (query parser, snippets, JSON-ready result),
+        # so their lazy imports and compiled patterns are ready too.
+        self.search(SearchRequest.from_params({"q": ['news "search engine"'], "country": ["US"]}))
 
     def generation(self) -> str:
         s = self.searcher()
