@@ -144,6 +144,7 @@ class ParallelBuild:
         # ones finish together instead of one process writing alone at the end.
         rounds = max(1, math.ceil(expected_docs / (SEGMENT_DOCS * procs)))
         self.segment_docs = max(min(500, SEGMENT_DOCS), math.ceil(expected_docs / (rounds * procs)))
+        self.procs = procs
         self.batch: list[dict] = []
         self.writes = []
 
@@ -171,6 +172,11 @@ class ParallelBuild:
 
     def _flush(self) -> None:
         if self.batch:
+            # At most one batch per process waiting: batches queued behind busy
+            # writers would pile up (texts and all) in this process's memory.
+            waiting = [w for w in self.writes if not w.ready()]
+            while len(waiting) >= self.procs:
+                waiting.pop(0).wait()
             self.writes.append(self.pool.apply_async(_write_segment, (self.batch,)))
             self.batch = []
 
