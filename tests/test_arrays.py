@@ -205,3 +205,33 @@ def test_filters_on_phrases_filter_without_scoring(index, vectorised):
             checked += bool(expected)
     assert checked >= 8
     engine.close()
+
+
+def test_saved_facet_arrays_equal_the_ones_read_from_the_index(index):
+    """The indexer saves each segment's facet arrays beside it; loaded, they equal the
+    ones read from the postings, and none is left for a segment that is gone."""
+    from search import store
+    from search.arrays import IndexArrays, _SegmentCache
+    from search.facets import FACETS_SUFFIX, FacetTables
+
+    ix, gen = store.open_current(index)
+    with ix.searcher() as s:
+        segments = {IndexArrays._segment_id(sub) for sub, _ in s.reader().leaf_readers()}
+        saved = {p.name[: -len(FACETS_SUFFIX)] for p in gen.glob(f"*{FACETS_SUFFIX}")}
+        assert saved == segments and len(segments) >= 2
+        from_files = FacetTables(IndexArrays(s, _SegmentCache()), gen)
+        from_index = FacetTables(IndexArrays(s, _SegmentCache()))
+        # Deleted documents never count (every match mask excludes them), and what
+        # the postings say of them depends on when the arrays were read.
+        live = from_files.arrays.live
+        assert not live.all()
+        for name in ("published",):
+            assert (getattr(from_files, name)[live] == getattr(from_index, name)[live]).all(), name
+        assert (from_files.pair_docs == from_index.pair_docs).all()
+        assert (from_files.pair_country == from_index.pair_country).all()
+        same_story = lambda t: t.story_code[live][:, None] == t.story_code[live][None, :]  # noqa: E731
+        assert (same_story(from_files) == same_story(from_index)).all()
+        days = lambda t: [t.day_values[i] if i >= 0 else None for i in t.day_index[live]]  # noqa: E731
+        assert days(from_files) == days(from_index)
+        assert from_files.country_codes == from_index.country_codes
+        assert from_files.n_stories < s.doc_count_all()
