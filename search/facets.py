@@ -33,6 +33,20 @@ class FacetTables:
     reads only its new segment); a query's facets are then a few vectorised counts
     over its match mask."""
 
+    _last: tuple[tuple, "FacetTables"] | None = None
+
+    @classmethod
+    def of(cls, arrays: IndexArrays, folder: Path | None = None) -> "FacetTables":
+        """The tables of these segments with these deletions: the last ones built when
+        they are the same (a gunicorn worker inherits the master's after fork)."""
+        key = (tuple(arrays.segment_ids), arrays.n, hashlib.blake2b(np.packbits(arrays.live).tobytes()).digest())
+        last = cls._last
+        if last is not None and last[0] == key:
+            return last[1]
+        tables = cls(arrays, folder)
+        cls._last = (key, tables)
+        return tables
+
     def __init__(self, arrays: IndexArrays, folder: Path | None = None) -> None:
         self.arrays = arrays
         parts = [_segment_facets(sub, seg_id, arrays.cache, folder) for (sub, _), seg_id

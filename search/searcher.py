@@ -333,7 +333,7 @@ class Engine:
 
     def facet_tables(self, s: Searcher) -> FacetTables:
         if self._tables is None:
-            self._tables = FacetTables(self.arrays(s), self._gen)
+            self._tables = FacetTables.of(self.arrays(s), self._gen)
         return self._tables
 
     def warm(self) -> None:
