@@ -32,6 +32,7 @@ __all__ = ["Unsupported", "IndexArrays", "Matches"]
 
 BYTE_TO_LENGTH = np.array([byte_to_length(i) for i in range(256)], dtype=np.float64)
 POSTINGS_CACHE_BYTES = 24 * 1024 * 1024  # decoded posting lists kept per worker
+DF_MEMO_ENTRIES = 50_000  # words whose document frequency a searcher remembers
 MAX_SLOP = 64  # phrases with a wider slop go through Whoosh's matchers
 _POS_BITS = 31  # phrase matching keys: document number << 31 | position
 
@@ -171,6 +172,7 @@ class IndexArrays:
         self._field_lengths: dict[str, np.ndarray] = {}
         self._stats: dict[str, float] = {}
         self._phrases: dict[tuple, np.ndarray] = {}
+        self._df: dict[tuple[str, str], int] = {}
 
     @staticmethod
     def _segment_id(sub) -> str:
@@ -322,6 +324,18 @@ class IndexArrays:
         scores = tree(parts)
         scores = np.where(mask, scores, 0.0)
         return self._boosted(Matches(mask, scores), q.boost, scored)
+
+    def doc_frequency(self, fieldname: str, text: str) -> int:
+        """The reader's doc_frequency, remembered for this searcher: feedback asks it
+        for a few hundred words a query (one hash lookup per segment each), mostly the
+        same common words from one query to the next."""
+        key = (fieldname, text)
+        found = self._df.get(key)
+        if found is None:
+            if len(self._df) >= DF_MEMO_ENTRIES:
+                self._df.clear()
+            found = self._df[key] = self.searcher.reader().doc_frequency(fieldname, text)
+        return found
 
     def mask_of(self, docs) -> np.ndarray:
         mask = np.zeros(self.n, dtype=bool)

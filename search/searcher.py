@@ -118,7 +118,8 @@ def _any_of(terms, weights=None):
                   for t, w in zip(terms, weights)])
 
 
-def _relevance_model(s: Searcher, top: list[tuple[float, int]], terms: list[str], idf: dict[str, float]):
+def _relevance_model(s: Searcher, top: list[tuple[float, int]], terms: list[str], idf: dict[str, float],
+                     doc_frequency=None):
     """RM3 pseudo-relevance feedback from the first pass's best articles `top`
     ((score, docnum) pairs): each article's word distribution (count / length)
     weighted by its score^FEEDBACK_DOC_POWER, each word's share times its IDF
@@ -140,8 +141,9 @@ def _relevance_model(s: Searcher, top: list[tuple[float, int]], terms: list[str]
         length = sum(counts.values()) or 1
         for word, count in counts.items():
             model[word] = model.get(word, 0.0) + weight / total * count / length
+    doc_frequency = doc_frequency or (lambda field, word: reader.doc_frequency(field, word))
     for word in model:
-        df = reader.doc_frequency("text", word)
+        df = doc_frequency("text", word)
         model[word] *= math.log(docs / df) + 1 if df else 0.0
     extra = sorted(((w, t) for t, w in model.items() if t not in idf and w > 0 and not t.isdigit()),
                    key=lambda x: (-x[0], x[1]))[:FEEDBACK_TERMS]
@@ -525,7 +527,8 @@ class Engine:
         if not mask.any():
             return None
         if FEEDBACK_DOCS:
-            extra, weights = _relevance_model(s, best(mask, scores, FEEDBACK_DOCS), terms, idf)
+            extra, weights = _relevance_model(s, best(mask, scores, FEEDBACK_DOCS), terms, idf,
+                                              arrays.doc_frequency)
             if extra:
                 base = matching(_any_of(terms, weights))
                 mask, scores = ranked(wq.AndMaybe(base, _any_of([t for t, _ in extra], [w for _, w in extra])))
