@@ -20,9 +20,13 @@ from itertools import chain
 
 import numpy as np
 from whoosh import matching, query as wq
+import io
+import pickle
+import struct
+import zlib
 from pickle import loads
 
-from whoosh.codec.whoosh3 import W3LeafMatcher
+from whoosh.codec.whoosh3 import W3LeafMatcher, W3TermsReader
 from whoosh.formats import Characters, Positions
 from whoosh.system import _INT_SIZE
 from whoosh.reading import TermNotFound
@@ -34,6 +38,7 @@ BYTE_TO_LENGTH = np.array([byte_to_length(i) for i in range(256)], dtype=np.floa
 POSTINGS_CACHE_BYTES = 24 * 1024 * 1024  # decoded posting lists kept per worker
 DF_MEMO_ENTRIES = 50_000  # words whose document frequency a searcher remembers
 MAX_SLOP = 64  # phrases with a wider slop go through Whoosh's matchers
+_INT = struct.Struct("!i")  # Whoosh's block length prefix
 _POS_BITS = 31  # phrase matching keys: document number << 31 | position
 
 
@@ -106,15 +111,62 @@ def _leaf(sub, fieldname: str, btext: bytes):
     return m
 
 
+def _compact(ids: np.ndarray, weights: np.ndarray, blocks: tuple) -> tuple:
+    """Postings as kept in the cache: 32-bit document numbers, and 32-bit weights
+    when that loses nothing (term frequencies do not): twice as many words cached."""
+    if len(ids) and ids[-1] < 2**31:
+        ids = ids.astype(np.int32)
+    small = weights.astype(np.float32)
+    if np.array_equal(small, weights):
+        weights = small
+    return ids, weights, blocks
+
+
+def _postfile(sub):
+    """The segment's postings file when it is Whoosh 3's codec, else None."""
+    terms = getattr(sub, "_terms", None)
+    return terms._postfile if isinstance(terms, W3TermsReader) else None
+
+
+def _matcher_values(sub, fieldname: str, btext: bytes) -> list:
+    """Every posting's raw value, walking Whoosh's matcher (deleted documents included)."""
+    m = _leaf(sub, fieldname, btext)
+    values = []
+    while m.is_active():
+        values.append(m.value())
+        m.next()
+    return values
+
+
+def _block_values(postfile, position: int) -> list:
+    """The raw values of the posting block at `position`, in two reads (Whoosh's
+    matcher reads the block header with many small ones)."""
+    length = abs(_INT.unpack(postfile.get(position, _INT_SIZE))[0])
+    buf = postfile.get(position + _INT_SIZE, length)
+    stream = io.BytesIO(buf)
+    compression = pickle.load(stream)[3]
+    data = buf[stream.tell():]
+    return loads(zlib.decompress(data) if compression else data)[2]
+
+
 def read_postings(sub, fieldname: str, btext: bytes) -> tuple[np.ndarray, np.ndarray, tuple]:
     """Document numbers (within the segment, deleted ones included) and weights of one
     term, decoded a block at a time instead of one posting at a time; and where each
     block starts (index of its first posting, file offset) to fetch values later."""
-    try:
-        m = _leaf(sub, fieldname, btext)
-    except TermNotFound:
-        return np.empty(0, np.int64), np.empty(0, np.float64), _NO_BLOCKS
-    if not isinstance(m, W3LeafMatcher):  # another codec: walk it the slow way
+    postfile = _postfile(sub)
+    terminfo = None
+    if postfile is not None and fieldname in sub.schema:
+        try:
+            terminfo = sub._terms.term_info(fieldname, btext)
+        except (KeyError, TermNotFound):
+            return np.empty(0, np.int64), np.empty(0, np.float64), _NO_BLOCKS
+    if terminfo is None or terminfo.is_inlined():
+        try:
+            m = _leaf(sub, fieldname, btext)
+        except TermNotFound:
+            return np.empty(0, np.int64), np.empty(0, np.float64), _NO_BLOCKS
+        # Inlined postings (a word in one document of the segment) or another codec:
+        # walk Whoosh's matcher.
         ids, weights = [], []
         while m.is_active():
             ids.append(m.id())
@@ -123,17 +175,29 @@ def read_postings(sub, fieldname: str, btext: bytes) -> tuple[np.ndarray, np.nda
         return np.array(ids, np.int64), np.array(weights, np.float64), _NO_BLOCKS
     id_parts, weight_parts = [], []
     starts, offsets = [], []
-    first, offset = 0, m._baseoffset
-    while m.is_active():
+    # The whole posting list in one read, its blocks parsed from memory: Whoosh's
+    # matcher reads each block's header with pickle.load straight from the file, a
+    # few bytes per read() call (a third of a common word's cost).
+    base, size = terminfo.extent()
+    if isinstance(size, tuple):  # W3TermInfo.from_bytes keeps unpack_int's tuple
+        size = size[0]
+    buf = postfile.get(base, size)
+    stream = io.BytesIO(buf)
+    pos, first, last = _INT_SIZE, 0, False  # after the header magic
+    while not last:
+        length = _INT.unpack_from(buf, pos)[0]
+        last = length < 0
+        following = pos + _INT_SIZE + abs(length)
+        stream.seek(pos + _INT_SIZE)
+        count, _maxid, _maxweight, compression, _mn, _mx = pickle.load(stream)
+        data = buf[stream.tell():following]
+        raw_ids, raw_weights = loads(zlib.decompress(data) if compression else data)[:2]
         starts.append(first)
-        offsets.append(offset)
-        offset = m._nextoffset
-        first += m._blocklength
-        m._read_data()
-        raw_ids, raw_weights = m._data[0], m._data[1]
-        ids = np.array(raw_ids, dtype=np.int64)
-        if not m._byteids:
-            ids = np.cumsum(ids)  # stored as deltas from the previous id
+        offsets.append(base + pos)
+        first += count
+        pos = following
+        # Stored as deltas from the previous id (the codec's matcher has no byteids).
+        ids = np.cumsum(np.array(raw_ids, dtype=np.int64))
         id_parts.append(ids)
         if raw_weights is None:
             weight_parts.append(np.ones(len(ids)))
@@ -141,7 +205,6 @@ def read_postings(sub, fieldname: str, btext: bytes) -> tuple[np.ndarray, np.nda
             weight_parts.append(np.full(len(ids), raw_weights))
         else:
             weight_parts.append(np.array(raw_weights, dtype=np.float64))
-        m._next_block()
     if not id_parts:
         return np.empty(0, np.int64), np.empty(0, np.float64), _NO_BLOCKS
     return (np.concatenate(id_parts), np.concatenate(weight_parts),
@@ -203,7 +266,7 @@ class IndexArrays:
         key = (seg_id, fieldname, btext)
         found = self.cache.get_postings(key)
         if found is None:
-            found = read_postings(sub, fieldname, btext)
+            found = _compact(*read_postings(sub, fieldname, btext))
             self.cache.put_postings(key, found)
         return found
 
@@ -213,8 +276,9 @@ class IndexArrays:
         for (sub, offset), seg_id in zip(self.leaves, self.segment_ids):
             ids, weights, _ = self._segment_postings(sub, seg_id, fieldname, btext)
             if len(ids):
+                ids = ids.astype(np.int64)
                 id_parts.append(ids + offset if offset else ids)
-                weight_parts.append(weights)
+                weight_parts.append(weights.astype(np.float64))
         if not id_parts:
             return np.empty(0, np.int64), np.empty(0, np.float64)
         ids = np.concatenate(id_parts) if len(id_parts) > 1 else id_parts[0]
@@ -242,21 +306,27 @@ class IndexArrays:
             ids, _, (starts, positions) = self._segment_postings(sub, seg_id, fieldname, btext)
             at = np.searchsorted(ids, local)
             found = (at < len(ids)) & (ids[np.minimum(at, len(ids) - 1)] == local) if len(ids) else at < 0
-            if not len(starts):
+            fmt = self.searcher.schema[fieldname].format
+            decode = fmt.decoder(kind) if kind else _raw
+            pairs = zip(local.tolist(), at.tolist(), found.tolist())
+            postfile = _postfile(sub)
+            if not len(starts) or postfile is None or fmt.fixed_value_size() not in (None, -1):
+                # Inlined postings (a word in one document of the segment), another
+                # codec or fixed-size values: take the values from Whoosh's matcher.
+                values = _matcher_values(sub, fieldname, btext)
+                for doc, index, ok in pairs:
+                    if ok:
+                        out[doc + offset] = decode(values[index])
                 continue
-            m = _leaf(sub, fieldname, btext)
-            decode = m.format.decoder(kind) if kind else _raw
             block_of = np.searchsorted(starts, at, side="right") - 1
             current = -1
             values = ()
             first = 0
-            for doc, index, block, ok in zip(local.tolist(), at.tolist(), block_of.tolist(), found.tolist()):
+            for (doc, index, ok), block in zip(pairs, block_of.tolist()):
                 if not ok:
                     continue
                 if block != current:
-                    m._goto(int(positions[block]))
-                    m._read_values()
-                    values, first = m._values, int(starts[block])
+                    values, first = _block_values(postfile, int(positions[block])), int(starts[block])
                     current = block
                 out[doc + offset] = decode(values[index - first])
         return out
