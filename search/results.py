@@ -3,7 +3,7 @@ no Whoosh objects, so another engine can produce the same thing."""
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 
 from .query import SearchRequest
 
@@ -23,6 +23,13 @@ class Hit:
     similar: int = 0
     similar_articles: list[dict] = field(default_factory=list)
 
+    def to_dict(self) -> dict:
+        """dataclasses.asdict's answer without its deep copies (1 ms a page)."""
+        d = dict(self.__dict__)
+        d["countries"] = list(self.countries)
+        d["similar_articles"] = [dict(a) for a in self.similar_articles]
+        return d
+
 
 @dataclass
 class FacetValue:
@@ -30,6 +37,9 @@ class FacetValue:
     label: str
     count: int
     selected: bool
+
+    def to_dict(self) -> dict:
+        return dict(self.__dict__)
 
 
 @dataclass
@@ -58,8 +68,8 @@ class SearchResult:
             "total": self.total,
             "stories": self.stories,
             "took_ms": round(self.took_ms, 2),
-            "results": [asdict(h) for h in self.hits],
-            "facets": {name: [asdict(v) for v in values] for name, values in self.facets.items()},
+            "results": [h.to_dict() for h in self.hits],
+            "facets": {name: [v.to_dict() for v in values] for name, values in self.facets.items()},
             "suggestion": self.suggestion,
             "relaxed": self.relaxed,
         }
