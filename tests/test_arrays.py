@@ -223,7 +223,7 @@ def test_saved_facet_arrays_equal_the_ones_read_from_the_index(index):
         from_index = FacetTables(IndexArrays(s, _SegmentCache()))
         # Deleted documents never count (every match mask excludes them), and what
         # the postings say of them depends on when the arrays were read.
-        live = from_files.arrays.live
+        live = from_files.live
         assert not live.all()
         for name in ("published",):
             assert (getattr(from_files, name)[live] == getattr(from_index, name)[live]).all(), name
