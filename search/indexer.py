@@ -106,6 +106,7 @@ def update_index(corpus: Path, root: Path, *, full: bool = False, max_bytes: int
     if not corpus.is_dir():
         raise FileNotFoundError(f"corpus folder {corpus} does not exist")
     with store.Lock(root):
+        store.clean_leftovers(root)  # of a run killed earlier
         summary = Summary(full=full)
         old_ix, old_manifest = None, {"files": {}}
         manifest_rebuilt = False
@@ -217,6 +218,7 @@ def update_index(corpus: Path, root: Path, *, full: bool = False, max_bytes: int
         if full:
             store.switch_current(root, gen)
         store.remove_old_generations(root)
+        store.clean_leftovers(root)  # e.g. the empty segment files of a cancelled writer
         summary.articles = sum(len(e["ids"]) for e in new_files.values())
         summary.seconds = time.perf_counter() - start
         return summary
