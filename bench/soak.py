@@ -107,6 +107,7 @@ class Report:
     inconsistent: int = 0
     unknown_generation: int = 0
     max_latency: float = 0.0
+    max_latency_quiet: float = 0.0  # of requests that overlapped no reindex
     p50: float = 0.0
     p99: float = 0.0
     runs: list[dict] = field(default_factory=list)
@@ -211,6 +212,8 @@ def soak(work: Path, *, seconds: float = 60, clients: int = 4, articles: int = 3
             report.inconsistent += 1
             if len(report.examples) < 5:
                 report.examples.append(why)
+    quiet = [r[1] - r[0] for r in records if not any(r[1] >= run.start and r[0] <= run.end for run in runs[1:])]
+    report.max_latency_quiet = max(quiet, default=0.0)
     for n, run in enumerate(runs[1:], start=1):
         after = [r for r in records if r[2] == 200 and r[0] >= run.end]
         stale = [r for r in after if by_gen.get(r[5], -1) < n]
@@ -246,6 +249,7 @@ def print_report(rep: Report, clients: int) -> None:
         ["answers from an unknown generation", rep.unknown_generation],
         ["latency p50 / p99 ms", f"{rep.p50 * 1000:.0f} / {rep.p99 * 1000:.0f}"],
         ["longest pause (max latency) ms", f"{rep.max_latency * 1000:.0f}"],
+        ["  of requests overlapping no reindex", f"{rep.max_latency_quiet * 1000:.0f}"],
         ["reindexes (incremental + full)", f"{sum(r['kind'] == 'incremental' for r in rep.runs)} + "
                                            f"{sum(r['kind'] == 'full' for r in rep.runs)}"],
         ["stale answers after a reindex ended", sum(r["stale"] for r in rep.runs)],
