@@ -1,6 +1,8 @@
-"""Live reindex under load: clients query the gunicorn-served API (2 workers) over
-keep-alive connections without pause while incremental reindexes (articles added,
-changed and deleted) and one `--full` rebuild run, then every answer is checked.
+"""Live reindex under load: client processes query the gunicorn-served API (2 workers)
+without pause, each over one keep-alive session (requests.Session; gunicorn's sync
+workers answer `Connection: close`, so the session reconnects: counted), while
+incremental reindexes (articles added, changed and deleted) and one `--full`
+rebuild run; then every answer is checked.
 
 Each /api/search answer names the index state it came from (`generation`). After
 each reindex the bench reads that state with a fresh Engine (which articles, in
@@ -47,11 +49,12 @@ def article_id(n: int) -> str:
 
 def client(url: str, seed: int, start: float, stop: float, max_article: int, max_version: int) -> list[tuple]:
     """Query until `stop` (time.monotonic, shared by all processes); one record per request:
-    (sent, received, status, kind, param, generation, total, ids, snippet version, error)."""
+    (sent, received, status, kind, param, generation, total, ids, snippet version, error,
+    whether the server closed the connection after it)."""
     import requests
 
     rng = random.Random(seed)
-    session = requests.Session()  # one keep-alive connection
+    session = requests.Session()  # keep-alive when the server allows it (sync workers do not)
     records = []
     while time.monotonic() < start:
         time.sleep(0.001)
@@ -80,11 +83,13 @@ def client(url: str, seed: int, start: float, stop: float, max_article: int, max
                     m = SNIPPET_VERSION.search(hits[0]["snippet"])
                     version = int(m.group(1)) if m else -1
                 records.append((sent, received, 200, kind, param, body["generation"], body["total"],
-                                [h["id"] for h in hits], version, None))
+                                [h["id"] for h in hits], version, None,
+                                r.headers.get("Connection", "").lower() == "close"))
             else:
-                records.append((sent, received, r.status_code, kind, param, None, None, [], None, r.text[:200]))
+                records.append((sent, received, r.status_code, kind, param, None, None, [], None, r.text[:200],
+                                r.headers.get("Connection", "").lower() == "close"))
         except Exception as e:  # a refused or broken connection counts as a failure
-            records.append((sent, time.monotonic(), 0, kind, param, None, None, [], None, repr(e)[:200]))
+            records.append((sent, time.monotonic(), 0, kind, param, None, None, [], None, repr(e)[:200], True))
     return records
 
 
@@ -107,6 +112,7 @@ class Report:
     inconsistent: int = 0
     unknown_generation: int = 0
     max_latency: float = 0.0
+    closed: int = 0  # answers after which the server closed the connection
     max_latency_quiet: float = 0.0  # of requests that overlapped no reindex
     p50: float = 0.0
     p99: float = 0.0
@@ -118,7 +124,7 @@ class Report:
 
 def check(record: tuple, state: dict[str, int]) -> str | None:
     """Why an answer does not fit the index state it names, or None."""
-    sent, received, status, kind, param, gen, total, ids, version, error = record
+    sent, received, status, kind, param, gen, total, ids, version, error, _ = record
     if any(i not in state for i in ids):
         return f"ids not in {gen}"
     if kind == "all":
@@ -190,6 +196,7 @@ def soak(work: Path, *, seconds: float = 60, clients: int = 4, articles: int = 3
     by_gen = {r.generation: n for n, r in enumerate(runs)}
     latencies = sorted(r[1] - r[0] for r in records)
     report.requests = len(records)
+    report.closed = sum(r[10] for r in records)
     report.max_latency = latencies[-1] if latencies else 0.0
     report.p50 = latencies[len(latencies) // 2] if latencies else 0.0
     report.p99 = latencies[int(len(latencies) * 0.99)] if latencies else 0.0
@@ -239,10 +246,11 @@ def print_report(rep: Report, clients: int) -> None:
     print()
     vis = [r["visible"] for r in rep.runs if r["visible"] is not None]
     print(table([
-        ["clients (keep-alive) / gunicorn workers", f"{clients} / 2"],
+        ["client processes (requests.Session) / gunicorn workers", f"{clients} / 2"],
         ["seconds", f"{rep.seconds:g}"],
         ["requests served", rep.requests - rep.failed],
         ["requests/s", f"{rep.requests / rep.seconds:.0f}"],
+        ["answers with Connection: close", rep.closed],
         ["failed (non-200 or no answer)", rep.failed],
         ["5xx", rep.errors5xx],
         ["inconsistent answers (old/new mixed)", rep.inconsistent],

@@ -1,5 +1,5 @@
 """Live reindex under load, the short version of bench/soak.py: clients query the
-gunicorn-served API (2 workers, keep-alive) without pause while incremental
+gunicorn-served API (2 workers, a requests.Session each) without pause while incremental
 reindexes (added, changed, deleted articles) and a full rebuild run. Every answer
 is checked against the index state it names (`generation`): no failures, no 5xx,
 no answer mixing two states, and each reindex is seen by every request sent after
