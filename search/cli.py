@@ -73,6 +73,8 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def cmd_index(args) -> int:
+    import sqlite3
+
     from .indexer import update_index
     from .store import IndexLocked
 
@@ -94,6 +96,10 @@ def cmd_index(args) -> int:
         return 1
     except OSError as e:
         print(f"news-search index: {e}; the previous index is intact", file=sys.stderr)
+        return 1
+    except sqlite3.Error as e:  # the wire-copy store (stories.sqlite), e.g. "database or disk is full"
+        print(f"news-search index: wire-copy store: {e}; the index is consistent, run again once fixed",
+              file=sys.stderr)
         return 1
     print(summary.line())
     for line in summary.problem_lines():

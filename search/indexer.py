@@ -8,6 +8,7 @@ or the new one, and a killed run leaves the old one readable."""
 from __future__ import annotations
 
 import os
+import shutil
 import time
 from collections import Counter
 from collections.abc import Callable
@@ -106,6 +107,7 @@ def update_index(corpus: Path, root: Path, *, full: bool = False, max_bytes: int
     if not corpus.is_dir():
         raise FileNotFoundError(f"corpus folder {corpus} does not exist")
     with store.Lock(root):
+        store.clean_leftovers(root)  # of a run killed earlier
         summary = Summary(full=full)
         old_ix, old_manifest = None, {"files": {}}
         manifest_rebuilt = False
@@ -202,15 +204,28 @@ def update_index(corpus: Path, root: Path, *, full: bool = False, max_bytes: int
             else:
                 writer.cancel()
         except BaseException:
-            writer.cancel()
+            failed = True
+            try:
+                writer.cancel()
+            except Exception:
+                pass  # a commit that failed half-way may have closed it: keep the first error
             raise
         else:
+            failed = False
             stories.commit()
         finally:
             if parallel is not None:
                 parallel.close()
             if stories is not None:
                 stories.close()
+            if failed:  # e.g. disk full: give back the space now, not at the next run
+                if full:
+                    shutil.rmtree(gen, ignore_errors=True)
+                else:
+                    try:
+                        store.clean_leftovers(root)
+                    except OSError:
+                        pass
         if full or to_read or removed_files or manifest_rebuilt:
             store.write_manifest(gen, {"schema": store.SCHEMA_VERSION,
                                        "generation": ix.latest_generation(), "files": new_files})
@@ -219,6 +234,7 @@ def update_index(corpus: Path, root: Path, *, full: bool = False, max_bytes: int
         if full:
             store.switch_current(root, gen)
         store.remove_old_generations(root)
+        store.clean_leftovers(root)  # e.g. the empty segment files of a cancelled writer
         summary.articles = sum(len(e["ids"]) for e in new_files.values())
         summary.seconds = time.perf_counter() - start
         return summary

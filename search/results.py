@@ -56,6 +56,9 @@ class SearchResult:
     # facets count articles.
     stories: int = 0
     date_unit: str = "day"  # width of the date buckets: year, month or day
+    # The index state that answered ("gen-…/N": generation folder and Whoosh commit),
+    # so an answer can be tied to one index state (the same string as /healthz).
+    generation: str = ""
 
     @property
     def pages(self) -> int:
@@ -72,4 +75,5 @@ class SearchResult:
             "facets": {name: [v.to_dict() for v in values] for name, values in self.facets.items()},
             "suggestion": self.suggestion,
             "relaxed": self.relaxed,
+            "generation": self.generation,
         }

@@ -352,7 +352,10 @@ class Engine:
         self.search(SearchRequest.from_params({"q": ['news "search engine"'], "country": ["US"]}))
 
     def generation(self) -> str:
-        s = self.searcher()
+        return self._generation_of(self.searcher())
+
+    def _generation_of(self, s: Searcher) -> str:
+        """The index state `s` reads: the generation folder and the Whoosh commit."""
         return f"{self._gen.name}/{s.reader().generation()}" if self._gen else ""
 
     # -- queries ---------------------------------------------------------------
@@ -364,7 +367,7 @@ class Engine:
         plan = plan_query(request.q)
         user_q = user_query(request.q)
         filters = filter_query(request)
-        result = SearchResult(request=request, total=0, took_ms=0.0)
+        result = SearchResult(request=request, total=0, took_ms=0.0, generation=self._generation_of(s))
         by_score = request.sort == "relevance" and user_q is not None
         arrays = self.arrays(s)
         results, mask = None, None

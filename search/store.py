@@ -88,6 +88,49 @@ def remove_old_generations(root: Path, keep: int = 1) -> None:
         shutil.rmtree(old, ignore_errors=True)
 
 
+def clean_leftovers(root: Path) -> list[str]:
+    """Remove what a killed run left behind; call it holding the Lock (no writer is
+    running then). A full run killed before its manifest was written leaves a
+    generation folder without one; a killed switch leaves a temporary link; a writer
+    killed in the current generation leaves its temporary folder (MAIN.tmp), segment
+    files no table of contents names and half-written TOC files. Readers only open
+    what the latest TOC names, so none of these is ever read. Returns what went."""
+    root = Path(root)
+    removed: list[str] = []
+    if not root.is_dir():
+        return removed
+    cur = current_dir(root)
+    for p in root.glob(f".{CURRENT}.*"):
+        if p.is_symlink():
+            p.unlink(missing_ok=True)
+            removed.append(p.name)
+    for p in root.glob("gen-*"):
+        if p.is_dir() and p.resolve() != cur and not (p / MANIFEST).exists():
+            shutil.rmtree(p, ignore_errors=True)
+            removed.append(p.name)
+    if cur is None or not cur.is_dir():
+        return removed
+    for p in cur.glob("*.tmp"):  # the writers' temporary folders (MAIN.tmp)
+        if p.is_dir():
+            shutil.rmtree(p, ignore_errors=True)
+            removed.append(f"{cur.name}/{p.name}")
+    (cur / f".{MANIFEST}.tmp").unlink(missing_ok=True)
+    try:
+        from whoosh.index import TOC, clean_files
+
+        st = storage(cur)
+        toc = TOC.read(st, "MAIN")
+    except Exception:  # no readable TOC: nothing to compare with, leave the files
+        return removed
+    before = set(os.listdir(cur))
+    clean_files(st, "MAIN", toc.generation, toc.segments)  # what Whoosh does after a commit
+    for name in os.listdir(cur):
+        if name.startswith("_MAIN_") and ".toc." in name:  # a TOC killed before its rename
+            (cur / name).unlink(missing_ok=True)
+    removed += [f"{cur.name}/{n}" for n in sorted(before - set(os.listdir(cur)))]
+    return removed
+
+
 def read_manifest(gen: Path) -> dict | None:
     try:
         return json.loads((gen / MANIFEST).read_text("utf-8"))
