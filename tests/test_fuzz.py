@@ -29,7 +29,8 @@ from web import create_app
 BASE = Path(tempfile.mkdtemp(prefix="news-search-fuzz-"))
 INDEX = BASE / "index"
 APP = create_app({"INDEX": str(INDEX)})
-CONFIG = SchemathesisConfig.from_dict({"generation": {"max-examples": 30, "deterministic": True, "mode": "all"}})
+CONFIG = SchemathesisConfig.from_dict({"generation": {"max-examples": 30, "deterministic": True, "mode": "all",
+                                                    "database": "none"}})
 # schemathesis 4.32 rewrites `prefixItems` (the Suggestions array) to the old `items: [...]`
 # form and then refuses its own rewrite as an invalid 3.1 schema, so /api/suggest is
 # fuzzed below with hypothesis and checked against the description with jsonschema.
