@@ -155,6 +155,12 @@ def _default_sort(q: str) -> str:
 def _int(raw: str | None, name: str, low: int, high: int | None, default: int, errors: list) -> int:
     if raw is None or raw == "":
         return default
+    if re.fullmatch(r"\d{10,}", raw):  # a whole number, far too large (and too long to convert)
+        shown = raw[:12] + "…"
+        reason = (f"must be between {low} and {high} (got {shown})" if high is not None else
+                  f"{shown} is far past the last page served (results past number {MAX_RESULT_WINDOW} are not served)")
+        errors.append({"name": name, "reason": reason})
+        return default
     if not re.fullmatch(r"\d{1,9}", raw):
         errors.append({"name": name, "reason": f"{raw!r} is not a whole number"})
         return default

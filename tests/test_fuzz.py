@@ -171,3 +171,29 @@ def test_suggest_answers_any_q_as_described(q):
     jsonschema.validate(body, {"$ref": "#/components/schemas/Suggestions", **components},
                         cls=jsonschema.Draft202012Validator)
     assert body[0] == q
+
+
+@settings(max_examples=60, deadline=None, derandomize=True, suppress_health_check=list(HealthCheck))
+@given(page=st.integers(min_value=-5, max_value=10**30) | st.sampled_from([10**4, 10**4 + 1, 1000, 1001, 101]),
+       per_page=st.integers(min_value=-5, max_value=10**6) | st.sampled_from([1, 10, 100, 101]))
+def test_deep_pages_are_refused_with_a_clear_400(page, per_page):
+    """Deep paging is capped: results past number 10,000 are a 400 naming page (or
+    per_page), never a slow sort of every match."""
+    response, seconds = timed_get_params(APP.test_client(), {"q": "minister", "page": str(page),
+                                                             "per_page": str(per_page)})
+    assert seconds < 1.0
+    if 1 <= per_page <= 100 and 1 <= page and page * per_page <= 10_000:
+        assert response.status_code == 200
+        assert response.get_json()["query"]["page"] == page
+    else:
+        assert response.status_code == 400
+        names = {p["name"] for p in response.get_json()["invalid_params"]}
+        assert names and names <= {"page", "per_page"}
+        if per_page >= 1 and per_page <= 100 and page > 10_000 // per_page:
+            assert any("past number 10000" in p["reason"] for p in response.get_json()["invalid_params"])
+
+
+def timed_get_params(client, params: dict):
+    start = time.perf_counter()
+    response = client.get("/api/search", query_string=params)
+    return response, time.perf_counter() - start
