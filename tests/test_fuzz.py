@@ -77,6 +77,7 @@ def wide(tmp_path_factory):
     app = create_app({"INDEX": str(base / "index")})
     client = app.test_client()
     client.get("/api/search", query_string={"q": "zanzibar~"})  # open the searcher and the word list
+    client.index = base / "index"
     yield client
     app.extensions["engine"].close()
 
@@ -197,3 +198,23 @@ def timed_get_params(client, params: dict):
     start = time.perf_counter()
     response = client.get("/api/search", query_string=params)
     return response, time.perf_counter() - start
+
+
+def test_the_time_limit_gives_a_clear_503_everywhere(wide):
+    """Past NEWS_SEARCH_TIME_LIMIT a search stops: a 503 that says to narrow it, as
+    problem+json for the API and exports, as the error page for people and feeds."""
+    app = create_app({"INDEX": str(wide.index), "TIME_LIMIT": 0})
+    client = app.test_client()
+    try:
+        for path, q in [("/api/search", "zanzibar"), ("/api/search", "zanzi* wide~"), ("/api/search.csv", "zanzibar"),
+                        ("/api/search.jsonl", "zanzibar"), ("/", "zanzibar"), ("/search.rss", "zanzibar")]:
+            r = client.get(path, query_string={"q": q})
+            body = r.get_data(as_text=True)
+            assert r.status_code == 503, (path, q, r.status_code)
+            assert "took longer than 0 s" in body and "narrow it" in body, (path, body[:300])
+            assert "Traceback" not in body
+            if path.startswith("/api/"):
+                assert r.mimetype == "application/problem+json"
+                assert r.get_json()["title"] == "Search took too long"
+    finally:
+        app.extensions["engine"].close()
