@@ -218,3 +218,36 @@ def test_the_time_limit_gives_a_clear_503_everywhere(wide):
                 assert r.get_json()["title"] == "Search took too long"
     finally:
         app.extensions["engine"].close()
+
+
+
+@pytest.fixture(scope="module")
+def wide_words(wide):
+    from search import store
+    from search.lexicon import Lexicon
+
+    ix, _ = store.open_current(wide.index)
+    reader = ix.reader()
+    yield reader, Lexicon(reader, "text")
+    reader.close()
+
+
+@settings(max_examples=40, deadline=None, derandomize=True, suppress_health_check=list(HealthCheck))
+@given(pattern=st.text(alphabet="abcdez*?", min_size=1, max_size=6), word=st.text(alphabet="abcdez", max_size=7),
+       maxdist=st.integers(min_value=0, max_value=2))
+def test_word_list_expands_patterns_as_whoosh_does(wide_words, pattern, word, maxdist):
+    """search.lexicon answers from one cached list what Whoosh answers from its term
+    tables: the same words for wildcards and prefixes; for close spellings Whoosh's
+    (Levenshtein automaton) words and more only by transpositions counted as one edit."""
+    from whoosh import query as wq
+    from whoosh.support.levenshtein import distance
+
+    reader, lexicon = wide_words
+    assert lexicon.wildcard(pattern) == [b.decode() for b in wq.Wildcard("text", pattern)._btexts(reader)]
+    prefix = pattern.split("*")[0].split("?")[0]
+    assert lexicon.prefixed(prefix) == [b.decode() for b in reader.expand_prefix("text", prefix)]
+    if word:
+        ours = set(lexicon.within(word, maxdist))
+        theirs = {w if isinstance(w, str) else w.decode() for w in reader.terms_within("text", word, maxdist)}
+        assert theirs <= ours
+        assert all(distance(w, word, limit=maxdist) <= maxdist for w in ours)
