@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import sys
 from pathlib import Path
 
@@ -103,7 +104,7 @@ def cmd_index(args) -> int:
         return 1
     print(summary.line())
     for line in summary.problem_lines():
-        print(line)
+        print(one_line(line))
     return 0
 
 
@@ -201,8 +202,22 @@ def cmd_extract(args) -> int:
             for article in result.articles:
                 print(json.dumps(article.to_dict(), ensure_ascii=False))
             for p in result.problems:
-                print(f"{'skipped' if p.skipped else 'warning'}: {p.where}: {p.reason}", file=sys.stderr)
+                print(one_line(f"{'skipped' if p.skipped else 'warning'}: {p.where}: {p.reason}"), file=sys.stderr)
     return status
+
+
+# Line breaks and other control characters (a file may be named "a\nb.txt"), shown escaped.
+_CONTROL = re.compile("[\x00-\x1f\x7f\x85\u2028\u2029]")
+
+
+def one_line(text: str) -> str:
+    """A problem line that stays one line, whatever the file's name holds."""
+    def escape(m: re.Match) -> str:
+        ch = m.group(0)
+        named = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}.get(ch)
+        return named or (f"\\x{ord(ch):02x}" if ord(ch) < 256 else f"\\u{ord(ch):04x}")
+
+    return _CONTROL.sub(escape, text)
 
 
 def cmd_serve(args) -> int:

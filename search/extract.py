@@ -117,8 +117,9 @@ def read_file(root: Path, cf: CorpusFile, max_bytes: int) -> FileResult:
     """The finished articles of one file, or the reasons it was skipped."""
     result = FileResult(cf)
     if cf.size > max_bytes:
-        result.problems.append(Problem(cf.rel, f"too large ({cf.size / 1e6:.1f} MB; the limit is "
-                                               f"{max_bytes / 1e6:.0f} MB, NEWS_SEARCH_MAX_FILE_MB)"))
+        # In the unit NEWS_SEARCH_MAX_FILE_MB counts (2^20 bytes), so the limit reads as set.
+        result.problems.append(Problem(cf.rel, f"too large ({cf.size / 2**20:.1f} MB; the limit is "
+                                               f"{max_bytes / 2**20:g} MB, NEWS_SEARCH_MAX_FILE_MB)"))
         return result
     try:
         with open(os.path.join(root, cf.rel), "rb") as f:

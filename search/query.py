@@ -13,6 +13,9 @@ from .countries import is_country_code
 from .dates import parse_date_param
 
 MAX_QUERY_LENGTH = 500
+# Terms with *, ? or ~: each one walks the index's vocabulary (search.searcher caps
+# how many words each may stand for), so a query may hold only a few.
+MAX_PATTERNS = 8
 MAX_PER_PAGE = 100
 DEFAULT_PER_PAGE = 10
 # Deep paging costs a full sort of every match; past this offset, narrow the search.
@@ -92,9 +95,13 @@ class SearchRequest:
             problem = syntax_problem(q)
             if problem is None:
                 try:
-                    parse_query(q)
+                    patterns = count_patterns(parse_query(q))
                 except QuerySyntaxError as e:
                     problem = str(e)
+                else:
+                    if patterns > MAX_PATTERNS:
+                        problem = (f"{patterns} wildcard, prefix or ~ terms; at most {MAX_PATTERNS} "
+                                   "(each one is looked up in the whole vocabulary)")
             if problem:
                 errors.append({"name": "q", "reason": problem})
 
@@ -147,6 +154,12 @@ def _default_sort(q: str) -> str:
 
 def _int(raw: str | None, name: str, low: int, high: int | None, default: int, errors: list) -> int:
     if raw is None or raw == "":
+        return default
+    if re.fullmatch(r"\d{10,}", raw):  # a whole number, far too large (and too long to convert)
+        shown = raw[:12] + "…"
+        reason = (f"must be between {low} and {high} (got {shown})" if high is not None else
+                  f"{shown} is far past the last page served (results past number {MAX_RESULT_WINDOW} are not served)")
+        errors.append({"name": name, "reason": reason})
         return default
     if not re.fullmatch(r"\d{1,9}", raw):
         errors.append({"name": name, "reason": f"{raw!r} is not a whole number"})
@@ -234,6 +247,20 @@ def parse_query(q: str):
     except Exception as e:  # Whoosh's parser fails in odd ways on odd input
         raise QuerySyntaxError(f"the query could not be understood ({type(e).__name__})") from None
     return parsed.accept(_clamp_fuzzy)
+
+
+def count_patterns(q) -> int:
+    """How many different wildcard, prefix and fuzzy terms a parsed query holds (one
+    typed pattern searched in both fields counts once)."""
+    if q is None:
+        return 0
+    from whoosh.query import FuzzyTerm, MultiTerm, Prefix
+
+    found = set()
+    for node in q.leaves() if not q.is_leaf() else [q]:
+        if isinstance(node, MultiTerm):
+            found.add((type(node) is Prefix, type(node) is FuzzyTerm, node.text))
+    return len(found)
 
 
 def _clamp_fuzzy(node):

@@ -7,6 +7,7 @@ rebuild switches generations, so a running server sees new articles at once."""
 from __future__ import annotations
 
 import html
+import itertools
 import math
 import re
 import time
@@ -19,13 +20,16 @@ from whoosh.searching import Results, Searcher
 
 from . import store
 from .arrays import IndexArrays, Matches as _Scored, MaskQuery, Unsupported
+from .lexicon import Lexicon, corrector as lexicon_corrector
 from .facets import FacetTables, country_facet, date_facet
-from .query import SearchRequest, filter_query, plan_query, user_query
+from .query import InvalidRequest, SearchRequest, filter_query, plan_query, user_query
 from .results import Hit, SearchResult
 
 SNIPPET_CHARS = 240
 SNIPPET_FRAGMENTS = 2
 SUGGEST_BELOW = 2
+SUGGEST_MAX_WORDS = 6  # unknown words respelled for "did you mean", at most
+SUGGEST_SECONDS = 1.0  # and the time spent respelling them
 DEFAULT_TIME_LIMIT = 10.0  # seconds of collecting before a search gives up (gunicorn kills at 30)  # look for a respelling when a query finds this many articles or fewer
 
 
@@ -227,6 +231,63 @@ class ArrayHighlighter(highlight.Highlighter):
                 cache[docnum][text] = chars
 
 
+# Wildcards, prefixes and close spellings stand for every word of the index they fit:
+# `*a*` alone is most of the vocabulary, and each word is one more posting list to
+# read. They are expanded once, before searching, and refused past these counts.
+MAX_EXPANSION = 1000  # words one pattern may stand for
+MAX_EXPANSIONS = 3000  # words all the patterns of one query may stand for
+
+
+def _pattern_words(node, reader, lexicon) -> list:
+    """The words of the index a wildcard, prefix or fuzzy term stands for."""
+    if lexicon is not None:
+        if type(node) is wq.Prefix:
+            return lexicon(node.fieldname).prefixed(node.text)
+        if type(node) is wq.Wildcard:
+            return lexicon(node.fieldname).wildcard(node.text)
+        if type(node) is wq.FuzzyTerm:
+            return lexicon(node.fieldname).within(node.text, node.maxdist, node.prefixlength)
+    return list(itertools.islice(node._btexts(reader), MAX_EXPANSION + 1))
+
+
+def expand_patterns(q, reader, budget: "Budget", lexicon=None):
+    """q with each wildcard, prefix and fuzzy term replaced by the OR of the words it
+    fits in the index (scored as words), and `*` / `field:*` by every article; an
+    InvalidRequest naming q when a pattern fits too many words."""
+    if q is None or q is wq.NullQuery:
+        return q
+    total = 0
+
+    def too_broad(node, reason: str):
+        shown = node.text + ("*" if isinstance(node, wq.Prefix) else "~" if isinstance(node, wq.FuzzyTerm) else "")
+        return InvalidRequest([{"name": "q", "reason": f"'{shown}' {reason}; make it more specific "
+                                                        "(more letters before the * or ?, or no ~)"}])
+
+    def visit(node):
+        nonlocal total
+        if isinstance(node, wq.Every) and node.fieldname:
+            return wq.Every(boost=node.boost)  # every article has a title and a text
+        if not isinstance(node, wq.MultiTerm):
+            return node
+        if node.fieldname not in reader.schema:
+            return wq.NullQuery
+        words = [w for w in _pattern_words(node, reader, lexicon) if w]
+        if len(words) > MAX_EXPANSION:
+            raise too_broad(node, f"fits more than {MAX_EXPANSION:,} different words")
+        budget.check()
+        total += len(words)
+        if total > MAX_EXPANSIONS:
+            raise too_broad(node, f"and the query's other patterns fit more than {MAX_EXPANSIONS:,} words")
+        field = reader.schema[node.fieldname]
+        terms = [wq.Term(node.fieldname, b if isinstance(b, str) else field.from_bytes(b), boost=node.boost)
+                 for b in words]
+        if not terms:
+            return wq.NullQuery  # no such word: nothing (and a NOT of it excludes nothing)
+        return terms[0] if len(terms) == 1 else wq.Or(terms)
+
+    return q.accept(visit)
+
+
 class SearchTimeout(RuntimeError):
     """A search ran past its time budget (NEWS_SEARCH_TIME_LIMIT)."""
 
@@ -304,6 +365,7 @@ class Engine:
         self._gen: Path | None = None
         self._tables: FacetTables | None = None
         self._arrays: IndexArrays | None = None
+        self._lexicons: dict[str, Lexicon] = {}
 
     # -- the searcher's life ---------------------------------------------------
 
@@ -321,6 +383,7 @@ class Engine:
             if s is not None:
                 s.close()  # the old generation: release its files
         self._searcher, self._gen, self._tables, self._arrays = new, gen, None, None
+        self._lexicons = {}
         return new
 
     def close(self) -> None:
@@ -332,6 +395,13 @@ class Engine:
         if self._arrays is None:
             self._arrays = IndexArrays(s)
         return self._arrays
+
+    def lexicon(self, fieldname: str) -> Lexicon:
+        """The field's words, loaded on the first wildcard, prefix or fuzzy query."""
+        found = self._lexicons.get(fieldname)
+        if found is None:
+            found = self._lexicons[fieldname] = Lexicon(self.searcher().reader(), fieldname)
+        return found
 
     def facet_tables(self, s: Searcher) -> FacetTables:
         if self._tables is None:
@@ -365,7 +435,8 @@ class Engine:
         s = self.searcher()
         budget = Budget(self.time_limit)
         plan = plan_query(request.q)
-        user_q = user_query(request.q)
+        typed_q = user_query(request.q)
+        user_q = expand_patterns(typed_q, s.reader(), budget, self.lexicon)
         filters = filter_query(request)
         result = SearchResult(request=request, total=0, took_ms=0.0, generation=self._generation_of(s))
         by_score = request.sort == "relevance" and user_q is not None
@@ -376,8 +447,9 @@ class Engine:
         result.total = int(mask.sum()) if mask is not None else 0
 
         if user_q is not None and result.total <= SUGGEST_BELOW:
-            result.suggestion = self._suggest(s, request.q, result.total)
-        terms = _positive_terms(user_q) if by_score and user_q is not wq.NullQuery else []
+            result.suggestion = self._suggest(s, request.q, result.total, budget)
+        # The words as typed: a pattern relaxes as itself, not as the many words it fits.
+        terms = _positive_terms(typed_q) if by_score and typed_q is not wq.NullQuery else []
         # Plain queries relax when too few articles have every word; queries with
         # operators keep their meaning and relax only when they find nothing.
         needed = 1 if plan.exact else enough_matches(len(terms))
@@ -577,23 +649,32 @@ class Engine:
                                                       "source": other.get("source")})
         return hits
 
-    def _suggest(self, s: Searcher, q: str, found: int = 0) -> str | None:
+    def _suggest(self, s: Searcher, q: str, found: int = 0, budget: Budget | None = None) -> str | None:
         """A respelling of the query's unknown words that finds something, or None.
         The index holds stems ("minist"), so each correction is shown as a word
         that really occurs in an article containing that stem ("minister")."""
         analyzer = _schema()["text"].analyzer
         reader = s.reader()
         changed = False
+        # Each unknown word costs a walk of the vocabulary (about 0.3 s at 20,000 articles):
+        # a suggestion is a nicety, so it gets a few words and a second at most.
+        budget = budget or Budget(DEFAULT_TIME_LIMIT)
+        deadline = min(budget.deadline, time.perf_counter() + SUGGEST_SECONDS)
+        tried = 0
+        spelling = lexicon_corrector(reader, "text", self.lexicon("text"))
 
         def respell(m: re.Match) -> str:
-            nonlocal changed
+            nonlocal changed, tried
             word = m.group(0)
             if word in ("AND", "OR", "NOT", "ANDNOT", "ANDMAYBE") or m.string[m.end():m.end() + 1] == ":":
                 return word
             stems = [t.text for t in analyzer(word)]
             if len(stems) != 1 or any(reader.doc_frequency(f, stems[0]) for f in ("title", "text")):
                 return word
-            for candidate in s.corrector("text").suggest(stems[0], limit=3, maxdist=2):
+            if tried >= SUGGEST_MAX_WORDS or time.perf_counter() > deadline:
+                return word
+            tried += 1
+            for candidate in spelling.suggest(stems[0], limit=3, maxdist=2):
                 surface = _surface_form(s, analyzer, candidate)
                 if surface:
                     changed = True
@@ -604,7 +685,10 @@ class Engine:
         corrected = '"'.join(_WORD.sub(respell, part) if n % 2 == 0 else part for n, part in enumerate(parts))
         if not changed:
             return None
-        corrected_q = user_query(corrected)
+        try:
+            corrected_q = expand_patterns(user_query(corrected), reader, budget, self.lexicon)
+        except InvalidRequest:
+            return None
         if corrected_q is None or corrected_q is wq.NullQuery:
             return None
         # Only worth showing when the respelling finds clearly more.

@@ -49,7 +49,12 @@ def install_error_handlers(app: Flask) -> None:
 
     @app.errorhandler(HTTPException)
     def http_error(e: HTTPException):
-        return _answer(e.code or 500, e.name, e.description or e.name, e.name, [])
+        response = app.make_response(_answer(e.code or 500, e.name, e.description or e.name, e.name, []))
+        # Headers the status needs (a 405's Allow, a 416's Content-Range...), not its HTML type.
+        for name, value in e.get_headers():
+            if name.lower() != "content-type":
+                response.headers[name] = value
+        return response
 
     @app.errorhandler(Exception)
     def unexpected(e: Exception):

@@ -41,6 +41,7 @@ class HtmlPage:
     source: str | None = None
     author: str | None = None
     language: str | None = None
+    truncated: bool = False  # nested deeper than MAX_DEPTH: the text past it was not read
 
     def metadata(self) -> dict:
         return {"title": self.title, "published": self.published, "url": self.url,
@@ -245,14 +246,27 @@ def detect_language(text: str) -> str | None:
 # ---------------------------------------------------------------------------------------------
 
 
+# libxml2 stops reading a page nested deeper than this (its guard against stack
+# exhaustion); what lies deeper is not in the tree.
+MAX_DEPTH = 256
+
+
+def _too_deep() -> bool:
+    """Whether the last page parsed here hit libxml2's nesting limit."""
+    from lxml.html import html_parser
+
+    return any(e.type_name == "ERR_RESOURCE_LIMIT" and "depth" in e.message for e in html_parser.error_log)
+
+
 def extract_html(markup: bytes | str) -> HtmlPage:
     """Title, main text and declared metadata of one page."""
     tree = parse_html(markup)
+    truncated = _too_deep()
     meta = page_metadata(tree)
     text = body_text(tree)
     if not meta["language"]:
         meta["language"] = detect_language(text)
-    return HtmlPage(text=text, **meta)
+    return HtmlPage(text=text, truncated=truncated, **meta)
 
 
 _MAX_GUNZIP = 200 * 1024 * 1024
@@ -280,6 +294,12 @@ def read(data: bytes, article_id: str, path: str) -> Iterator[Article | Problem]
         yield Problem(path, "binary data, not HTML")
         return
     page = extract_html(data)
+    if page.truncated:
+        deep = f"markup nested deeper than {MAX_DEPTH} levels (the HTML parser's limit)"
+        if not page.text.strip():
+            yield Problem(path, f"{deep}, and no text before that depth")
+            return
+        yield Problem(path, f"{deep}: only the text above that depth was indexed", skipped=False)
     article = Article(id=article_id, title=page.title, text=page.text, path=path,
                       url=page.url, source=page.source, author=page.author, language=page.language)
     if page.published:
