@@ -21,6 +21,7 @@ THRESHOLD = 0.5
 MIN_WORDS = 20  # shorter texts (briefs, headlines) are never grouped
 PER_KEY = 3  # stories remembered per band key during a run
 MAX_CHECKS = 40  # candidates compared per article at most
+SETTLE_KEYS = 200_000  # recent band keys kept in a dict before moving to sorted arrays
 DB_NAME = "stories.sqlite"
 
 _WORD = re.compile(r"\w+")
@@ -83,9 +84,37 @@ class StoryFinder:
         if keep_existing:
             self.db.execute("CREATE INDEX IF NOT EXISTS bands_key ON bands (key)")
         self.next_id = (self.db.execute("SELECT max(id) FROM sigs").fetchone()[0] or 0) + 1
-        self.seen: dict[int, list[tuple[np.ndarray, str]]] = {}
-        self.pending_sigs: list[tuple[int, str, bytes]] = []
-        self.pending: list[tuple[int, int]] = []
+        # Remembered signatures (entries), and the band keys pointing at them: recent
+        # keys in a dict, older ones in sorted numpy arrays (20 keys an article: a
+        # dict of 2 million keys would take about half a gigabyte at 100,000 articles).
+        self.entry_sigs: list[np.ndarray] = []
+        self.entry_stories: list[str] = []
+        self.recent: dict[int, list[int]] = {}
+        self.old_keys = np.empty(0, np.int64)
+        self.old_entries = np.empty(0, np.int32)
+        # (database id, entry, band keys) of the entries not yet in the database.
+        self.pending: list[tuple[int, int, np.ndarray]] = []
+
+    def _entries(self, key: int) -> list[int]:
+        """The entries remembered under a key, in the order they were added."""
+        found: list[int] = []
+        if len(self.old_keys):
+            lo = int(np.searchsorted(self.old_keys, key, side="left"))
+            hi = int(np.searchsorted(self.old_keys, key, side="right"))
+            if hi > lo:
+                found = self.old_entries[lo:hi].tolist()
+        more = self.recent.get(key)
+        return found + more if more else found
+
+    def _settle(self) -> None:
+        """Move the recent keys into the sorted arrays (older entries first)."""
+        keys = np.fromiter((k for k, es in self.recent.items() for _ in es), dtype=np.int64)
+        entries = np.fromiter((e for es in self.recent.values() for e in es), dtype=np.int32, count=len(keys))
+        keys = np.concatenate([self.old_keys, keys])
+        entries = np.concatenate([self.old_entries, entries])
+        order = np.argsort(keys, kind="stable")
+        self.old_keys, self.old_entries = keys[order], entries[order]
+        self.recent = {}
 
     def story(self, article_id: str, text: str, sig: np.ndarray | None | bool = False) -> str:
         """The story of an article; `sig` is its signature when already computed."""
@@ -94,30 +123,30 @@ class StoryFinder:
         if sig is None:
             return article_id
         keys = bands(sig)
-        seen = self.seen
-        candidates = [entry for key in keys for entry in seen.get(key, ())]
+        per_key = [self._entries(key) for key in keys]
+        candidates = [(self.entry_sigs[e], self.entry_stories[e]) for entries in per_key for e in entries]
         story = self._match(sig, candidates) if candidates else None
         if story is None and self.lookup_db:
             rows = self.db.execute("SELECT s.sig, s.story FROM bands b JOIN sigs s ON s.id = b.sig "
                                    f"WHERE b.key IN ({','.join('?' * len(keys))}) LIMIT 200", keys).fetchall()
             story = self._match(sig, ((np.frombuffer(blob, dtype=np.int64), st) for blob, st in rows))
         story = story or article_id
-        sig_id = self.next_id
-        pending = self.pending
-        added = len(pending)
-        for key in keys:
-            entries = seen.get(key)
-            if entries is None:
-                seen[key] = [(sig, story)]
-                pending.append((key, sig_id))
+        entry = len(self.entry_sigs)
+        added = []
+        for key, entries in zip(keys, per_key):
             # A few copies per key are enough to recognise the story again, and the
             # cap keeps a corpus of a thousand copies of one story linear.
-            elif len(entries) < PER_KEY and all(st != story for _, st in entries):
-                entries.append((sig, story))
-                pending.append((key, sig_id))
-        if len(pending) > added:
-            self.pending_sigs.append((sig_id, story, sig.tobytes()))
+            if not entries or (len(entries) < PER_KEY
+                               and all(self.entry_stories[e] != story for e in entries)):
+                self.recent.setdefault(key, []).append(entry)
+                added.append(key)
+        if added:
+            self.entry_sigs.append(sig)
+            self.entry_stories.append(story)
+            self.pending.append((self.next_id, entry, np.array(added, dtype=np.int64)))
             self.next_id += 1
+            if len(self.recent) >= SETTLE_KEYS:
+                self._settle()
         return story
 
     @staticmethod
@@ -133,12 +162,15 @@ class StoryFinder:
 
     def commit(self) -> None:
         """Called after the index commit: a crash before it only costs grouping."""
+        pending = self.pending
         with self.db:
-            self.db.executemany("INSERT INTO sigs VALUES (?, ?, ?)", self.pending_sigs)
-            self.db.executemany("INSERT INTO bands VALUES (?, ?)", self.pending)
+            self.db.executemany("INSERT INTO sigs VALUES (?, ?, ?)",
+                                ((sig_id, self.entry_stories[e], self.entry_sigs[e].tobytes())
+                                 for sig_id, e, _ in pending))
+            self.db.executemany("INSERT INTO bands VALUES (?, ?)",
+                                ((key, sig_id) for sig_id, _, keys in pending for key in keys.tolist()))
             self.db.execute("CREATE INDEX IF NOT EXISTS bands_key ON bands (key)")
-        self.pending.clear()
-        self.pending_sigs.clear()
+        self.pending = []
 
     def close(self) -> None:
         self.db.close()

@@ -661,10 +661,10 @@ class Engine:
         budget = budget or Budget(DEFAULT_TIME_LIMIT)
         deadline = min(budget.deadline, time.perf_counter() + SUGGEST_SECONDS)
         tried = 0
-        spelling = lexicon_corrector(reader, "text", self.lexicon("text"))
+        spelling = None  # the word list is read only when a word is unknown
 
         def respell(m: re.Match) -> str:
-            nonlocal changed, tried
+            nonlocal changed, tried, spelling
             word = m.group(0)
             if word in ("AND", "OR", "NOT", "ANDNOT", "ANDMAYBE") or m.string[m.end():m.end() + 1] == ":":
                 return word
@@ -674,6 +674,8 @@ class Engine:
             if tried >= SUGGEST_MAX_WORDS or time.perf_counter() > deadline:
                 return word
             tried += 1
+            if spelling is None:
+                spelling = lexicon_corrector(reader, "text", self.lexicon("text"))
             for candidate in spelling.suggest(stems[0], limit=3, maxdist=2):
                 surface = _surface_form(s, analyzer, candidate)
                 if surface:
