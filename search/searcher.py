@@ -419,7 +419,7 @@ class Engine:
         tables._date_rank(True)
         # One search through every stage (query parser, snippets, JSON-ready result),
         # so their lazy imports and compiled patterns are ready too.
-        self.search(SearchRequest.from_params({"q": ['news "search engine"'], "country": ["US"]}))
+        self.search(SearchRequest.from_params({"q": ['news "search engine"'], "country": ["US"], "from": ["1900"]}))
 
     def generation(self) -> str:
         return self._generation_of(self.searcher())
