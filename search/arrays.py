@@ -308,6 +308,8 @@ class IndexArrays:
             ids, _, (starts, positions) = self._segment_postings(sub, seg_id, fieldname, btext)
             at = np.searchsorted(ids, local)
             found = (at < len(ids)) & (ids[np.minimum(at, len(ids) - 1)] == local) if len(ids) else at < 0
+            if not found.any():
+                continue
             fmt = self.searcher.schema[fieldname].format
             decode = fmt.decoder(kind) if kind else _raw
             pairs = zip(local.tolist(), at.tolist(), found.tolist())
