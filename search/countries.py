@@ -25,6 +25,7 @@ after that a 500-word article takes roughly 0.3 ms.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import math
 import os
@@ -978,10 +979,12 @@ def _select(scores: dict, first: dict) -> list[str]:
     return kept
 
 
+@functools.lru_cache(maxsize=1024)
 def country_label(code: str) -> str:
     """Common short English name for a code ("KR" -> "South Korea"); the code itself if unknown.
 
     Short names read better in facets than ISO names like "Korea, Republic of".
+    Cached: a facet labels every country of the matches on every search.
     """
     up = (code or "").upper()
     if up in _LABELS:
