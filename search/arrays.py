@@ -35,7 +35,7 @@ from whoosh.util.numeric import byte_to_length
 __all__ = ["Unsupported", "IndexArrays", "Matches"]
 
 BYTE_TO_LENGTH = np.array([byte_to_length(i) for i in range(256)], dtype=np.float64)
-POSTINGS_CACHE_BYTES = 24 * 1024 * 1024  # decoded posting lists kept per worker
+POSTINGS_CACHE_BYTES = 40 * 1024 * 1024  # decoded posting lists kept per worker (32-bit arrays)
 LEXICON_MEMO_TERMS = 20_000  # fields with at most this many terms have their term list kept
 DF_MEMO_ENTRIES = 50_000  # words whose document frequency a searcher remembers
 MAX_SLOP = 64  # phrases with a wider slop go through Whoosh's matchers

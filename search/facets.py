@@ -80,6 +80,10 @@ class FacetTables:
             keys[missing] = np.uint64(2**63) + np.flatnonzero(missing).astype(np.uint64)
         uniques, self.story_code = np.unique(keys, return_inverse=True)
         self.n_stories = len(uniques)
+        # Documents grouped by story (index order within each), to list a hit's copies
+        # without a pass over every document.
+        self._by_story = np.argsort(self.story_code, kind="stable")
+        self._story_sorted = self.story_code[self._by_story]
 
     def count(self, mask: np.ndarray) -> tuple[Counter, Counter]:
         """Country and day counts of the matches."""
@@ -136,8 +140,11 @@ class FacetTables:
 
     def copies(self, mask: np.ndarray, docnum: int) -> list[int]:
         """The other matches of the same story as docnum, in index order."""
-        same = np.flatnonzero(mask & (self.story_code == self.story_code[docnum]))
-        return [int(d) for d in same if d != docnum]
+        code = self.story_code[docnum]
+        lo = int(np.searchsorted(self._story_sorted, code, side="left"))
+        hi = int(np.searchsorted(self._story_sorted, code, side="right"))
+        same = self._by_story[lo:hi]
+        return [int(d) for d in same[mask[same]] if d != docnum]
 
 
 FACETS_SUFFIX = ".facets.npz"
