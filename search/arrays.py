@@ -14,14 +14,13 @@ id, so a reindex that adds one small segment leaves the big ones' arrays in plac
 
 from __future__ import annotations
 
-import bisect
 import io
 import pickle
 import struct
 import threading
 import zlib
 from collections import OrderedDict
-from itertools import chain, islice
+from itertools import chain
 from pickle import loads
 
 import numpy as np
@@ -32,11 +31,12 @@ from whoosh.reading import TermNotFound
 from whoosh.system import _INT_SIZE
 from whoosh.util.numeric import byte_to_length
 
+from .lexicon import Lexicon
+
 __all__ = ["Unsupported", "IndexArrays", "Matches"]
 
 BYTE_TO_LENGTH = np.array([byte_to_length(i) for i in range(256)], dtype=np.float64)
 POSTINGS_CACHE_BYTES = 40 * 1024 * 1024  # decoded posting lists kept per worker (32-bit arrays)
-LEXICON_MEMO_TERMS = 20_000  # fields with at most this many terms have their term list kept
 DF_MEMO_ENTRIES = 50_000  # words whose document frequency a searcher remembers
 MAX_SLOP = 64  # phrases with a wider slop go through Whoosh's matchers
 _INT = struct.Struct("!i")  # Whoosh's block length prefix
@@ -129,25 +129,37 @@ def _postfile(sub):
     return terms._postfile if isinstance(terms, W3TermsReader) else None
 
 
-def _matcher_values(sub, fieldname: str, btext: bytes) -> list:
-    """Every posting's raw value, walking Whoosh's matcher (deleted documents included)."""
+def _walk(sub, fieldname: str, btext: bytes) -> tuple[list, list, list]:
+    """Every posting's (document, weight, raw value), walking Whoosh's matcher (deleted
+    documents included): for postings not in W3 blocks."""
     m = _leaf(sub, fieldname, btext)
-    values = []
+    ids, weights, values = [], [], []
     while m.is_active():
+        ids.append(m.id())
+        weights.append(m.weight())
         values.append(m.value())
         m.next()
-    return values
+    return ids, weights, values
+
+
+def _parse_block(buf: bytes, pos: int) -> tuple[int, bool, int, tuple]:
+    """The W3 posting block starting at `pos` of `buf`: (postings in it, whether it is
+    the last, where the next one starts, its (ids, weights, values) data), parsed from
+    memory (Whoosh's matcher reads the header with pickle.load on the file, a few
+    bytes per read() call)."""
+    length = _INT.unpack_from(buf, pos)[0]
+    following = pos + _INT_SIZE + abs(length)
+    stream = io.BytesIO(buf)
+    stream.seek(pos + _INT_SIZE)
+    count, _maxid, _maxweight, compression, _mn, _mx = pickle.load(stream)
+    data = buf[stream.tell():following]
+    return count, length < 0, following, loads(zlib.decompress(data) if compression else data)
 
 
 def _block_values(postfile, position: int) -> list:
-    """The raw values of the posting block at `position`, in two reads (Whoosh's
-    matcher reads the block header with many small ones)."""
+    """The raw values of the posting block at `position`, in two reads."""
     length = abs(_INT.unpack(postfile.get(position, _INT_SIZE))[0])
-    buf = postfile.get(position + _INT_SIZE, length)
-    stream = io.BytesIO(buf)
-    compression = pickle.load(stream)[3]
-    data = buf[stream.tell():]
-    return loads(zlib.decompress(data) if compression else data)[2]
+    return _parse_block(postfile.get(position, _INT_SIZE + length), 0)[3][2]
 
 
 def read_postings(sub, fieldname: str, btext: bytes) -> tuple[np.ndarray, np.ndarray, tuple]:
@@ -162,17 +174,11 @@ def read_postings(sub, fieldname: str, btext: bytes) -> tuple[np.ndarray, np.nda
         except (KeyError, TermNotFound):
             return np.empty(0, np.int64), np.empty(0, np.float64), _NO_BLOCKS
     if terminfo is None or terminfo.is_inlined():
+        # Inlined postings or another codec: walk Whoosh's matcher.
         try:
-            m = _leaf(sub, fieldname, btext)
+            ids, weights, _values = _walk(sub, fieldname, btext)
         except TermNotFound:
             return np.empty(0, np.int64), np.empty(0, np.float64), _NO_BLOCKS
-        # Inlined postings (a word in one document of the segment) or another codec:
-        # walk Whoosh's matcher.
-        ids, weights = [], []
-        while m.is_active():
-            ids.append(m.id())
-            weights.append(m.weight())
-            m.next()
         return np.array(ids, np.int64), np.array(weights, np.float64), _NO_BLOCKS
     id_parts, weight_parts = [], []
     starts, offsets = [], []
@@ -183,16 +189,9 @@ def read_postings(sub, fieldname: str, btext: bytes) -> tuple[np.ndarray, np.nda
     if isinstance(size, tuple):  # W3TermInfo.from_bytes keeps unpack_int's tuple
         size = size[0]
     buf = postfile.get(base, size)
-    stream = io.BytesIO(buf)
     pos, first, last = _INT_SIZE, 0, False  # after the header magic
     while not last:
-        length = _INT.unpack_from(buf, pos)[0]
-        last = length < 0
-        following = pos + _INT_SIZE + abs(length)
-        stream.seek(pos + _INT_SIZE)
-        count, _maxid, _maxweight, compression, _mn, _mx = pickle.load(stream)
-        data = buf[stream.tell():following]
-        raw_ids, raw_weights = loads(zlib.decompress(data) if compression else data)[:2]
+        count, last, following, (raw_ids, raw_weights, _values) = _parse_block(buf, pos)
         starts.append(first)
         offsets.append(base + pos)
         first += count
@@ -237,7 +236,7 @@ class IndexArrays:
         self._stats: dict[str, float] = {}
         self._phrases: dict[tuple, np.ndarray] = {}
         self._df: dict[tuple[str, str], int] = {}
-        self._lexicons: dict[str, list[bytes]] = {}
+        self._lexicons: dict[str, Lexicon] = {}
 
     @staticmethod
     def _segment_id(sub) -> str:
@@ -317,7 +316,7 @@ class IndexArrays:
             if not len(starts) or postfile is None or fmt.fixed_value_size() not in (None, -1):
                 # Inlined postings (a word in one document of the segment), another
                 # codec or fixed-size values: take the values from Whoosh's matcher.
-                values = _matcher_values(sub, fieldname, btext)
+                values = _walk(sub, fieldname, btext)[2]
                 for doc, index, ok in pairs:
                     if ok:
                         out[doc + offset] = decode(values[index])
@@ -518,31 +517,25 @@ class IndexArrays:
             scores[ids] = self._bm25(q.fieldname, q.text, weights, ids) * (q.boost if q.boost != 1.0 else 1.0)
         return Matches(mask, scores)
 
+    def lexicon(self, fieldname: str) -> Lexicon:
+        """The field's words as one sorted list, read once for this searcher."""
+        found = self._lexicons.get(fieldname)
+        if found is None:
+            found = self._lexicons[fieldname] = Lexicon(self.searcher.reader(), fieldname)
+        return found
+
     def _range_terms(self, q) -> list[bytes]:
-        """TermRange._btexts over a sorted copy of the field's terms kept for this
-        searcher (Whoosh merges every segment's term list again for each query: 4 ms
-        a date filter at 100,000 articles)."""
-        terms = self._lexicons.get(q.fieldname)
-        if terms is None:
-            reader = self.searcher.reader()
-            terms = list(islice(reader.lexicon(q.fieldname), LEXICON_MEMO_TERMS + 1))
-            if len(terms) > LEXICON_MEMO_TERMS:  # a large vocabulary: let Whoosh walk it
-                return list(q._btexts(reader))
-            self._lexicons[q.fieldname] = terms
+        """TermRange._btexts over the field's word list kept for this searcher (Whoosh
+        merges every segment's term list again for each query: 4 ms a date filter at
+        100,000 articles)."""
         field = self.searcher.schema[q.fieldname]
-        try:
-            start = b"" if q.start is None else field.to_bytes(q.start)
-            end = b"\xFF\xFF\xFF\xFF" if q.end is None else field.to_bytes(q.end)
+        try:  # the bounds as the index spells them
+            start = None if q.start is None else field.from_bytes(field.to_bytes(q.start))
+            end = None if q.end is None else field.from_bytes(field.to_bytes(q.end))
         except ValueError:
             return []
-        out = []
-        for t in terms[bisect.bisect_left(terms, start):]:
-            if t == start and q.startexcl:
-                continue
-            if (t == end and q.endexcl) or t > end:
-                break
-            out.append(t)
-        return out
+        words = self.lexicon(q.fieldname).between(start, end, q.startexcl, q.endexcl)
+        return [field.to_bytes(w) for w in words]
 
     def _terms_mask(self, fieldname: str, btexts: list[bytes]) -> Matches:
         mask = np.zeros(self.n, dtype=bool)

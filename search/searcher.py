@@ -11,6 +11,7 @@ import itertools
 import math
 import re
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -124,14 +125,15 @@ def _any_of(terms, weights=None):
 
 
 def _relevance_model(s: Searcher, top: list[tuple[float, int]], terms: list[str], idf: dict[str, float],
-                     doc_frequency=None):
+                     doc_frequency: Callable[[str, str], int]):
     """RM3 pseudo-relevance feedback from the first pass's best articles `top`
     ((score, docnum) pairs): each article's word distribution (count / length)
     weighted by its score^FEEDBACK_DOC_POWER, each word's share times its IDF
     (so words common everywhere do not come in), then interpolated with the
     user's words. Returns (expansion terms with weights, weights of `terms`),
     scaled so the heaviest user word weighs 1. The stored body is re-analysed:
-    a few articles per query, never the corpus."""
+    a few articles per query, never the corpus. `doc_frequency` is the searcher's
+    remembered one (IndexArrays.doc_frequency)."""
     field = s.schema["text"]
     reader = s.reader()
     docs = reader.doc_count_all() or 1
@@ -146,7 +148,6 @@ def _relevance_model(s: Searcher, top: list[tuple[float, int]], terms: list[str]
         length = sum(counts.values()) or 1
         for word, count in counts.items():
             model[word] = model.get(word, 0.0) + weight / total * count / length
-    doc_frequency = doc_frequency or (lambda field, word: reader.doc_frequency(field, word))
     if len(model) > FEEDBACK_CANDIDATES:
         # Only the heaviest words (and the user's) have their IDF looked up: a lookup
         # per word and segment was most of a question's time at 100k articles, and
@@ -372,7 +373,6 @@ class Engine:
         self._gen: Path | None = None
         self._tables: FacetTables | None = None
         self._arrays: IndexArrays | None = None
-        self._lexicons: dict[str, Lexicon] = {}
 
     # -- the searcher's life ---------------------------------------------------
 
@@ -390,7 +390,6 @@ class Engine:
             if s is not None:
                 s.close()  # the old generation: release its files
         self._searcher, self._gen, self._tables, self._arrays = new, gen, None, None
-        self._lexicons = {}
         return new
 
     def close(self) -> None:
@@ -405,10 +404,8 @@ class Engine:
 
     def lexicon(self, fieldname: str) -> Lexicon:
         """The field's words, loaded on the first wildcard, prefix or fuzzy query."""
-        found = self._lexicons.get(fieldname)
-        if found is None:
-            found = self._lexicons[fieldname] = Lexicon(self.searcher().reader(), fieldname)
-        return found
+        s = self.searcher()
+        return self.arrays(s).lexicon(fieldname)
 
     def facet_tables(self, s: Searcher) -> FacetTables:
         if self._tables is None:
