@@ -52,8 +52,6 @@ import platform
 import random
 import re
 import shutil
-import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -74,6 +72,7 @@ WORK = ROOT / "var" / "bench"
 sys.path[:0] = [str(BENCH), str(ROOT)]
 
 from fts5_reference import Fts5Reference  # noqa: E402
+from gunicorn_server import Server as GunicornServer  # noqa: E402
 
 SYNTHETIC = "SYNTHETIC Reuters-based corpus (bench/make_corpus.py)"
 SEED = 6006
@@ -325,59 +324,23 @@ def run_index(corpus: Path, index: Path, *extra: str) -> Measured:
 # server and HTTP
 # ------------------------------------------------------------------------------------------
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-class Server:
-    """`news-search serve` (it execs gunicorn: the pid is the master's) on a free loopback port."""
+class Server(GunicornServer):
+    """`news-search serve` (it execs gunicorn: the pid is the master's), without an access log."""
 
     def __init__(self, index: Path, workers: int, log: Path) -> None:
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        self.log = log
-        self._log_file = log.open("w")
-        env = {**os.environ, "NEWS_SEARCH_INDEX": str(index)}
+        env = dict(os.environ)
         env.pop("NEWS_SEARCH_ACCESS_LOG", None)
-        self.started = time.perf_counter()
-        self.proc = subprocess.Popen(
-            [sys.executable, "-m", "search", "serve", "--index", str(index), "--host", "127.0.0.1",
-             "--port", str(self.port), "--workers", str(workers)],
-            cwd=ROOT, env=env, stdout=self._log_file, stderr=subprocess.STDOUT)
+        super().__init__(index, workers, log, env)
 
     def first_answer(self, params: dict[str, str]) -> float:
         """Seconds from process start until /api/search first answers 200 (polled every 10 ms)."""
-        deadline = time.monotonic() + START_TIMEOUT_S
-        while time.monotonic() < deadline:
-            if self.proc.poll() is not None:
-                raise RuntimeError(f"gunicorn exited with {self.proc.returncode}:\n{self.log_tail()}")
-            try:
-                r = requests.get(self.url + "/api/search", params=params, timeout=REQUEST_TIMEOUT_S)
-                if r.status_code == 200:
-                    return time.perf_counter() - self.started
-            except requests.RequestException:
-                pass
-            time.sleep(POLL_S)
-        raise RuntimeError(f"no answer within {START_TIMEOUT_S:.0f} s:\n{self.log_tail()}")
+        return self.wait_ready("/api/search", params, START_TIMEOUT_S, POLL_S, REQUEST_TIMEOUT_S)
 
     def workers_rss(self) -> dict[int, float]:
         return {pid: mb for pid in descendants(self.proc.pid) if (mb := status_mb(pid)) is not None}
 
-    def log_tail(self, lines: int = 20) -> str:
-        self._log_file.flush()
-        return "\n".join(self.log.read_text(errors="replace").splitlines()[-lines:])
-
-    def stop(self) -> None:
-        if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-            try:
-                self.proc.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
-        self._log_file.close()
+    def stop(self, timeout: float = 30.0) -> str:
+        return super().stop(timeout)
 
 
 @dataclass

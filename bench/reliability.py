@@ -12,8 +12,6 @@ from __future__ import annotations
 import os
 import random
 import re
-import signal
-import socket
 import subprocess
 import sys
 import time
@@ -22,6 +20,8 @@ from pathlib import Path
 PROJECT = Path(__file__).resolve().parent.parent
 if str(PROJECT) not in sys.path:
     sys.path.insert(0, str(PROJECT))
+
+from gunicorn_server import Server as GunicornServer  # noqa: E402  (bench/ is this file's folder)
 
 VERSION = re.compile(r"\bzqart(\d+) zqver(\d+)\b")
 WORDS = ("trade minister exports election court police oil prices bank rates storm flood harvest "
@@ -169,48 +169,13 @@ def processes_on(index: Path) -> list[int]:
     return found
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-class Server:
-    """`news-search serve` (gunicorn) on a free loopback port."""
+class Server(GunicornServer):
+    """`news-search serve` (gunicorn) on a free loopback port, ready once constructed;
+    its log holds warnings and errors only (`stop()` returns it)."""
 
     def __init__(self, index: Path, workers: int = 2) -> None:
-        import requests
-
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        self.proc = subprocess.Popen(
-            [sys.executable, "-m", "search", "serve", "--index", str(index), "--port", str(self.port),
-             "--workers", str(workers)],
-            cwd=PROJECT, env={**os.environ, "NEWS_SEARCH_INDEX": str(index), "NEWS_SEARCH_LOG_LEVEL": "warning"},
-            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            if self.proc.poll() is not None:
-                raise RuntimeError("gunicorn exited:\n" + self.proc.stderr.read())
-            try:
-                if requests.get(self.url + "/healthz", timeout=1).status_code == 200:
-                    return
-            except requests.ConnectionError:
-                pass
-            time.sleep(0.1)
-        self.stop()
-        raise RuntimeError("gunicorn did not answer within 60 s")
-
-    def stop(self) -> str:
-        """Stop gunicorn; returns what it wrote on stderr (tracebacks, worker timeouts)."""
-        if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-            try:
-                self.proc.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
-        return self.proc.stderr.read() if self.proc.stderr else ""
+        super().__init__(index, workers, env={**os.environ, "NEWS_SEARCH_LOG_LEVEL": "warning"})
+        self.wait_ready(timeout=60)
 
 
 def table(rows: list[list], header: list[str]) -> str:

@@ -17,12 +17,9 @@ from __future__ import annotations
 import argparse
 import json
 import math
-import os
 import random
 import re
 import shutil
-import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -42,6 +39,7 @@ REUTERS = SHARED_DATA / "reuters21578"
 if str(BENCH) not in sys.path:
     sys.path.insert(0, str(BENCH))
 
+from gunicorn_server import Server  # noqa: E402
 from reuters import read_reuters  # noqa: E402
 
 SEED = 1234
@@ -125,59 +123,6 @@ def make_queries(stories: list[dict], n: int, seed: int = SEED) -> list[dict[str
 # ------------------------------------------------------------------------------------------
 # server
 # ------------------------------------------------------------------------------------------
-
-def free_port() -> int:
-    """A free TCP port on the loopback interface."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-class Server:
-    """`python -m search serve` (gunicorn) on a free loopback port; its log goes to a file."""
-
-    def __init__(self, index: Path, workers: int, log: Path) -> None:
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        self.log = log
-        self._log_file = log.open("w")
-        env = {**os.environ, "NEWS_SEARCH_INDEX": str(index)}
-        self.started = time.perf_counter()
-        self.proc = subprocess.Popen(
-            [sys.executable, "-m", "search", "serve", "--index", str(index), "--host", "127.0.0.1",
-             "--port", str(self.port), "--workers", str(workers)],
-            cwd=ROOT, env=env, stdout=self._log_file, stderr=subprocess.STDOUT)
-
-    def wait_healthy(self, timeout: float = START_TIMEOUT_S) -> tuple[float, dict]:
-        """Poll /healthz until it answers 200; return (seconds since start, its JSON)."""
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.proc.poll() is not None:
-                raise RuntimeError(f"gunicorn exited with {self.proc.returncode}:\n{self.log_tail()}")
-            try:
-                r = requests.get(self.url + "/healthz", timeout=1)
-                if r.status_code == 200:
-                    return time.perf_counter() - self.started, r.json()
-            except requests.RequestException:
-                pass
-            time.sleep(0.05)
-        raise RuntimeError(f"gunicorn did not answer within {timeout:.0f} s:\n{self.log_tail()}")
-
-    def log_tail(self, lines: int = 20) -> str:
-        self._log_file.flush()
-        return "\n".join(self.log.read_text(errors="replace").splitlines()[-lines:])
-
-    def stop(self) -> None:
-        """SIGTERM (gunicorn's graceful shutdown), then wait; kill if it hangs."""
-        if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-            try:
-                self.proc.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
-        self._log_file.close()
-
 
 def _children(pid: int) -> list[int]:
     """Child pids of PID, from /proc/PID/task/*/children."""
@@ -319,7 +264,8 @@ def main(argv: list[str] | None = None) -> int:
         rows.append(("index throughput", f"{n_articles / t_index:.0f} articles/s"))
 
         server = Server(index, args.workers, work / "gunicorn.log")
-        t_health, health = server.wait_healthy()
+        t_health = server.wait_ready(timeout=START_TIMEOUT_S, poll=0.05)
+        health = server.get("/healthz").json()
         first = requests.get(server.url + "/api/search", params=queries[0], timeout=REQUEST_TIMEOUT_S)
         t_first = time.perf_counter() - server.started
         print(f"healthz: {health}")

@@ -5,15 +5,11 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import signal
-import socket
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
-import requests
 
 PROJECT = Path(__file__).resolve().parent.parent
 SEED = PROJECT / "corpus" / "000_d1333627a6b9a447.txt"
@@ -54,47 +50,17 @@ def seed_corpus(folder: Path) -> Path:
     return folder
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+sys.path.insert(0, str(PROJECT / "bench"))
+from gunicorn_server import Server as ServerProcess  # noqa: E402
 
 
-class Server:
-    """gunicorn serving the real app on a loopback port, as `news-search serve` does."""
+class Server(ServerProcess):
+    """gunicorn serving the real app on a loopback port, as `news-search serve` does,
+    ready (its /healthz answered) once constructed."""
 
-    def __init__(self, index: Path, workers: int = 2) -> None:
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        env = {**os.environ, "NEWS_SEARCH_INDEX": str(index)}
-        self.proc = subprocess.Popen(
-            [sys.executable, "-m", "search", "serve", "--index", str(index), "--port", str(self.port),
-             "--workers", str(workers)],
-            cwd=PROJECT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            if self.proc.poll() is not None:
-                raise RuntimeError("gunicorn exited:\n" + self.proc.stdout.read())
-            try:
-                if requests.get(self.url + "/healthz", timeout=1).status_code == 200:
-                    return
-            except requests.ConnectionError:
-                pass
-            time.sleep(0.1)
-        self.stop()
-        raise RuntimeError("gunicorn did not answer within 30 s")
-
-    def get(self, path: str, **kwargs) -> requests.Response:
-        return requests.get(self.url + path, timeout=30, **kwargs)
-
-    def stop(self) -> None:
-        if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-            try:
-                self.proc.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
+    def __init__(self, index: Path, workers: int = 2, **kwargs) -> None:
+        super().__init__(index, workers, **kwargs)
+        self.wait_ready()
 
 
 # A small corpus with known countries and dates, plus hostile markup.

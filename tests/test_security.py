@@ -7,13 +7,12 @@ from __future__ import annotations
 import http.client
 import json
 import os
-import shutil
 from pathlib import Path
 from urllib.parse import quote, urlencode, urlsplit
 
 import pytest
 
-from conftest import Server, api_corpus, free_port, run_cli, write
+from conftest import Server, ServerProcess, api_corpus, run_cli, write
 
 PROJECT = Path(__file__).resolve().parent.parent
 CHROMIUM = Path("/usr/bin/chromium")
@@ -225,9 +224,10 @@ def test_errors_show_no_stack_traces_or_debugger(tmp_path):
     for seg in (index / "current").glob("*.seg"):
         os.truncate(seg, 1000)
     env = {k: v for k, v in os.environ.items() if k not in ("NEWS_SEARCH_DEBUG", "FLASK_DEBUG")}
-    server = Server.__new__(Server)
+    # Not conftest.Server: it waits for a 200 from /healthz, which a broken index never gives.
+    server = ServerProcess(index, workers=1, env=env)
     try:
-        _start_without_health_check(server, index, env)
+        server.wait_ready("/static/style.css")
         for path in ("/", "/?q=cuba", f"/articles/{SEED_ID}", "/api/search?q=cuba", f"/api/articles/{SEED_ID}",
                      "/healthz", "/search.rss?q=cuba", "/api/search.csv?q=cuba", "/api/suggest?q=cu"):
             code, headers, body = raw_get(server, path)
@@ -246,30 +246,6 @@ def test_errors_show_no_stack_traces_or_debugger(tmp_path):
         assert code == 404 and "debugger" not in body.lower()
     finally:
         server.stop()
-
-
-def _start_without_health_check(server: Server, index: Path, env: dict) -> None:
-    """conftest.Server waits for a 200 from /healthz, which a broken index never gives."""
-    import subprocess
-    import sys
-    import time
-
-    server.port = free_port()
-    server.url = f"http://127.0.0.1:{server.port}"
-    server.proc = subprocess.Popen(
-        [sys.executable, "-m", "search", "serve", "--index", str(index), "--port", str(server.port), "--workers", "1"],
-        cwd=PROJECT, env={**env, "NEWS_SEARCH_INDEX": str(index)}, stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT, text=True)
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        if server.proc.poll() is not None:
-            raise RuntimeError("gunicorn exited:\n" + server.proc.stdout.read())
-        try:
-            raw_get(server, "/static/style.css")
-            return
-        except OSError:
-            time.sleep(0.1)
-    raise RuntimeError("gunicorn did not answer within 30 s")
 
 
 # -- loopback only --------------------------------------------------------------------------
