@@ -63,6 +63,33 @@ class Server(ServerProcess):
         self.wait_ready()
 
 
+CHROMIUM = Path("/usr/bin/chromium")  # Debian's; .ci/run installs it
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+# Run in every document before the page's own code: keep CSP violation reports where tests can read them.
+RECORD_CSP = """
+window.__cspViolations = [];
+document.addEventListener('securitypolicyviolation', e =>
+  window.__cspViolations.push(e.violatedDirective + ' blocked ' + (e.blockedURI || 'inline')));
+"""
+
+
+@pytest.fixture(scope="module")
+def chromium():
+    """Chromium driven by Playwright, one per test module; skips, saying why, when
+    either is missing (the README's commands do not install Chromium)."""
+    if not CHROMIUM.exists():
+        pytest.skip(f"browser tests need Chromium at {CHROMIUM}, which does not exist")
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError as exc:  # pragma: no cover - depends on the environment
+        pytest.skip(f"browser tests need the playwright package ({exc})")
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
 # A small corpus with known countries and dates, plus hostile markup.
 ARTICLES = [
     {"id": "havana-trade", "title": "Cuba and Mexico sign a trade pact", "published": "2024-09-20",

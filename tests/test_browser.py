@@ -10,26 +10,18 @@ from urllib.parse import parse_qs, quote, urlsplit
 
 import pytest
 
-CHROMIUM = Path("/usr/bin/chromium")
+from conftest import CHROMIUM, RECORD_CSP
+
 if not CHROMIUM.exists():
     pytest.skip(f"browser tests need Chromium at {CHROMIUM}, which does not exist", allow_module_level=True)
 try:
-    from playwright.sync_api import Page, expect, sync_playwright
+    from playwright.sync_api import Page, expect
 except ImportError as exc:  # pragma: no cover - depends on the environment
     pytest.skip(f"browser tests need the playwright package ({exc})", allow_module_level=True)
 
 ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
-LAUNCH_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-               "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 VIEWPORT = {"width": 1280, "height": 900}
 TIMEOUT_MS = 10_000
-
-# Run in every document before the page's own code: keep CSP violation reports where tests can read them.
-RECORD_CSP = """
-window.__cspViolations = [];
-document.addEventListener('securitypolicyviolation', e =>
-  window.__cspViolations.push(e.violatedDirective + ' blocked ' + (e.blockedURI || 'inline')));
-"""
 
 XSS_QUERIES = [
     '<img src=x onerror="window.__xss=1">',
@@ -38,14 +30,6 @@ XSS_QUERIES = [
 ]
 # Unbalanced quotes: the query is refused (400 page), which echoes it back in the search box.
 BAD_XSS_QUERY = '"><script>window.__xss=1</script><img src=x onerror=window.__xss=1>'
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=LAUNCH_ARGS)
-        yield browser
-        browser.close()
 
 
 class BrowserTab:
@@ -92,11 +76,11 @@ class BrowserTab:
 
 
 @pytest.fixture
-def tab(browser):
+def tab(chromium):
     tabs: list[BrowserTab] = []
 
     def open_tab(bypass_csp: bool = False) -> BrowserTab:
-        tabs.append(BrowserTab(browser, bypass_csp))
+        tabs.append(BrowserTab(chromium, bypass_csp))
         return tabs[-1]
 
     yield open_tab

@@ -17,7 +17,7 @@ import feedparser
 import jsonschema
 import pytest
 
-from conftest import Server, run_cli, write
+from conftest import RECORD_CSP, Server, run_cli, write
 
 PROJECT = Path(__file__).resolve().parent.parent
 OPENAPI = json.loads((PROJECT / "web" / "openapi.json").read_text())
@@ -342,37 +342,19 @@ def test_a_hostile_title_is_suggested_as_a_plain_query(served):
 
 # -- in the browser ------------------------------------------------------------------
 
-CHROMIUM = Path("/usr/bin/chromium")
-LAUNCH_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-               "--disable-background-networking", "--disable-component-update", "--disable-sync"]
-RECORD_CSP = """
-window.__cspViolations = [];
-document.addEventListener('securitypolicyviolation', e =>
-  window.__cspViolations.push(e.violatedDirective + ' blocked ' + (e.blockedURI || 'inline')));
-"""
-
-
 @pytest.fixture(scope="module")
-def page():
-    if not CHROMIUM.exists():
-        pytest.skip(f"browser tests need Chromium at {CHROMIUM}, which does not exist")
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError as exc:  # pragma: no cover - depends on the environment
-        pytest.skip(f"browser tests need the playwright package ({exc})")
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=LAUNCH_ARGS)
-        context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="en-US")
-        context.add_init_script(RECORD_CSP)
-        context.set_default_timeout(10_000)
-        tab = context.new_page()
-        tab.errors = []
-        tab.on("pageerror", lambda e: tab.errors.append(str(e)))
-        tab.on("console", lambda m: tab.errors.append(m.text) if m.type == "error" and "favicon" not in
-               (m.location.get("url") or "") else None)
-        tab.on("dialog", lambda d: (tab.errors.append("dialog: " + d.message), d.dismiss()))
-        yield tab
-        browser.close()
+def page(chromium):
+    context = chromium.new_context(viewport={"width": 1280, "height": 900}, locale="en-US")
+    context.add_init_script(RECORD_CSP)
+    context.set_default_timeout(10_000)
+    tab = context.new_page()
+    tab.errors = []
+    tab.on("pageerror", lambda e: tab.errors.append(str(e)))
+    tab.on("console", lambda m: tab.errors.append(m.text) if m.type == "error" and "favicon" not in
+           (m.location.get("url") or "") else None)
+    tab.on("dialog", lambda d: (tab.errors.append("dialog: " + d.message), d.dismiss()))
+    yield tab
+    context.close()
 
 
 def test_suggestions_appear_while_typing_and_the_keyboard_picks_one(served, page):

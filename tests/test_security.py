@@ -15,7 +15,6 @@ import pytest
 from conftest import Server, ServerProcess, api_corpus, run_cli, write
 
 PROJECT = Path(__file__).resolve().parent.parent
-CHROMIUM = Path("/usr/bin/chromium")
 SEED_ID = "000_d1333627a6b9a447"
 
 # Every payload, if it ran, would set window.__pwned (or open a dialog).
@@ -285,21 +284,6 @@ def test_links_follow_the_reverse_proxy_headers(site):
 
 
 # -- in a real browser ----------------------------------------------------------------------
-
-@pytest.fixture(scope="module")
-def chromium():
-    if not CHROMIUM.exists():
-        pytest.skip(f"browser checks need Chromium at {CHROMIUM}, which does not exist")
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError as exc:  # pragma: no cover - depends on the environment
-        pytest.skip(f"browser checks need the playwright package ({exc})")
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=str(CHROMIUM), headless=True,
-                                     args=["--no-sandbox", "--disable-gpu", "--no-first-run"])
-        yield browser
-        browser.close()
-
 
 # Counted in every document before the page's own code runs.
 WATCH = """
