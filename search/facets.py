@@ -50,7 +50,6 @@ class FacetTables:
     def __init__(self, arrays: IndexArrays, folder: Path | None = None) -> None:
         # No reference to `arrays` (nor its searcher) is kept: the last tables are
         # remembered by the class, and must not hold an old index's files open.
-        self.live = arrays.live
         parts = [_segment_facets(sub, seg_id, arrays.cache, folder) for (sub, _), seg_id
                  in zip(arrays.leaves, arrays.segment_ids)]
         offsets = [offset for _, offset in arrays.leaves]

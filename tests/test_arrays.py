@@ -219,11 +219,12 @@ def test_saved_facet_arrays_equal_the_ones_read_from_the_index(index):
         segments = {IndexArrays._segment_id(sub) for sub, _ in s.reader().leaf_readers()}
         saved = {p.name[: -len(FACETS_SUFFIX)] for p in gen.glob(f"*{FACETS_SUFFIX}")}
         assert saved == segments and len(segments) >= 2
-        from_files = FacetTables(IndexArrays(s, _SegmentCache()), gen)
+        arrays = IndexArrays(s, _SegmentCache())
+        from_files = FacetTables(arrays, gen)
         from_index = FacetTables(IndexArrays(s, _SegmentCache()))
         # Deleted documents never count (every match mask excludes them), and what
         # the postings say of them depends on when the arrays were read.
-        live = from_files.live
+        live = arrays.live
         assert not live.all()
         for name in ("published",):
             assert (getattr(from_files, name)[live] == getattr(from_index, name)[live]).all(), name
