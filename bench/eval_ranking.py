@@ -2,13 +2,16 @@
 queries for the service's default search, beside SQLite FTS5 bm25 and plain Whoosh
 BM25F with an OR group, all computed in this run on the same documents and queries.
 
-    .venv/bin/python bench/eval_ranking.py [--collection time|cranfield|all] [--per-query] [--heldout]
+    .venv/bin/python bench/eval_ranking.py [--collection time|cranfield|all] [--per-query] [--heldout] [--halves]
 
 Ranking is tuned on the dev queries only: TIME's odd-numbered queries (and
 Cranfield's, all of them, as a second check). TIME's even-numbered queries are
 the held-out half: `--heldout` prints their rows too (labelled `time-held`),
 for reporting, never for tuning; when the data here has no even queries (they
-are kept aside) it says so.
+are kept aside) it says so. `--halves` also prints the service's figures on the
+two halves of TIME's dev queries (query number mod 4 = 1 and mod 4 = 3,
+labelled `time-d1` and `time-d3`): a change should help on both, not owe its
+gain to one query.
 
 The service side goes through the normal pipeline: the documents are written as
 JSON Lines (ids = 1-based positions), indexed by `news-search index`, and every
@@ -158,6 +161,8 @@ def main() -> int:
     parser.add_argument("--per-query", action="store_true", help="print AP per query for the service")
     parser.add_argument("--heldout", action="store_true",
                         help="also print TIME's held-out half (even queries): report it, do not tune on it")
+    parser.add_argument("--halves", action="store_true",
+                        help="also print the service's figures on TIME dev's two halves (query number mod 4 = 1, = 3)")
     args = parser.parse_args()
     if not DATA.is_dir():
         print(f"skipped: {DATA} is absent (the TIME and Cranfield collections are needed)")
@@ -188,6 +193,13 @@ def main() -> int:
                     m = score(runs, halves[half])
                     print(f"{label:<11} {system:<30} {m['MAP']:8.3f} {m['nDCG@10']:8.3f} {m['P@10']:6.3f} "
                           f"{m['zero']:5d} {m['queries']:8d}")
+            if args.halves and name == "time":
+                for rest in (1, 3):
+                    half = {q: j for q, j in halves["dev"].items() if int(q) % 4 == rest}
+                    if half:
+                        m = score(ours, half)
+                        print(f"{f'{name}-d{rest}':<11} {rows[0][0]:<30} {m['MAP']:8.3f} {m['nDCG@10']:8.3f} "
+                              f"{m['P@10']:6.3f} {m['zero']:5d} {m['queries']:8d}")
             print(f"{'':<11} ({len(docs)} documents; service: {info['relaxed']} queries relaxed, "
                   f"p50 {info['p50_ms']:.1f} ms per query; index + queries {elapsed:.1f} s)")
             if args.per_query:
