@@ -13,12 +13,16 @@ $(BIN)/python:
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
 # Reinstall only when pyproject.toml changes (the project itself is installed editable).
+# The project's own modules are compiled too: with PYTHONDONTWRITEBYTECODE set (as on
+# some machines) an editable install would otherwise recompile them at every start.
 $(VENV)/.installed: pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e .
+	$(BIN)/python -m compileall -q search web wsgi.py
 	touch $@
 
 $(VENV)/.installed-test: pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e '.[test]'
+	$(BIN)/python -m compileall -q search web wsgi.py
 	touch $@ $(VENV)/.installed
 
 install: $(VENV)/.installed
@@ -28,6 +32,7 @@ index: install
 	$(BIN)/news-search index
 
 serve: index
+	@$(BIN)/python -m compileall -q search web wsgi.py
 	$(BIN)/news-search serve --host $(HOST) --port $(PORT)
 
 test: install-test
