@@ -239,7 +239,11 @@ def descendants(pid: int) -> list[int]:
     out, todo = [], [pid]
     while todo:
         p = todo.pop()
-        for task in Path(f"/proc/{p}/task").glob("*"):
+        try:
+            tasks = list(Path(f"/proc/{p}/task").iterdir())
+        except OSError:  # exited since it was listed
+            continue
+        for task in tasks:
             try:
                 kids = [int(x) for x in (task / "children").read_text().split()]
             except OSError:
