@@ -412,7 +412,7 @@ class Engine:
             self._tables = FacetTables.of(self.arrays(s), self._gen)
         return self._tables
 
-    def warm(self) -> None:
+    def warm(self, search: bool = True) -> None:
         """Open the searcher and load the per-segment arrays now (before the first
         request, e.g. in gunicorn's master before it forks its workers)."""
         s = self.searcher()
@@ -423,7 +423,9 @@ class Engine:
         tables._date_rank(True)
         # One search through every stage (query parser, snippets, JSON-ready result),
         # so their lazy imports and compiled patterns are ready too.
-        self.search(SearchRequest.from_params({"q": ['news "search engine"'], "country": ["US"], "from": ["1900"]}))
+        if search:
+            self.search(SearchRequest.from_params({"q": ['news "search engine"'], "country": ["US"],
+                                                   "from": ["1900"]}))
 
     def generation(self) -> str:
         return self._generation_of(self.searcher())

@@ -34,8 +34,11 @@ def when_ready(server):
 
 
 def post_worker_init(worker):
-    """Open the searcher and its arrays before the first request, so it does not pay for them."""
+    """Open the searcher and its arrays before the first request, so it does not pay for
+    them. No search: the master's warm-up already ran one (its imports, compiled
+    patterns and cached postings are inherited), and a second here delayed the first
+    answer by about 12 ms (bench/perf.py's measure, 100k articles)."""
     try:
-        worker.wsgi.extensions["engine"].warm()
+        worker.wsgi.extensions["engine"].warm(search=False)
     except Exception as e:  # no index yet: requests will say so with a 503
         worker.log.warning("index not opened: %s", e)
