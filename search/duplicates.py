@@ -95,16 +95,23 @@ class StoryFinder:
         # (database id, entry, band keys) of the entries not yet in the database.
         self.pending: list[tuple[int, int, np.ndarray]] = []
 
-    def _entries(self, key: int) -> list[int]:
-        """The entries remembered under a key, in the order they were added."""
-        found: list[int] = []
+    def _entries(self, keys: list[int]) -> list[list[int]]:
+        """The entries remembered under each key, in the order they were added (all
+        keys of an article looked up in the sorted arrays at once: a numpy call per
+        key was a third of a 100k-article rebuild's time in its main process)."""
+        recent = self.recent
         if len(self.old_keys):
-            lo = int(np.searchsorted(self.old_keys, key, side="left"))
-            hi = int(np.searchsorted(self.old_keys, key, side="right"))
-            if hi > lo:
-                found = self.old_entries[lo:hi].tolist()
-        more = self.recent.get(key)
-        return found + more if more else found
+            wanted = np.array(keys, dtype=np.int64)
+            lows = np.searchsorted(self.old_keys, wanted, side="left").tolist()
+            highs = np.searchsorted(self.old_keys, wanted, side="right").tolist()
+        else:
+            lows = highs = [0] * len(keys)
+        out = []
+        for key, lo, hi in zip(keys, lows, highs):
+            found = self.old_entries[lo:hi].tolist() if hi > lo else []
+            more = recent.get(key)
+            out.append(found + more if more else found)
+        return out
 
     def _settle(self) -> None:
         """Move the recent keys into the sorted arrays (older entries first)."""
@@ -123,7 +130,7 @@ class StoryFinder:
         if sig is None:
             return article_id
         keys = bands(sig)
-        per_key = [self._entries(key) for key in keys]
+        per_key = self._entries(keys)
         candidates = [(self.entry_sigs[e], self.entry_stories[e]) for entries in per_key for e in entries]
         story = self._match(sig, candidates) if candidates else None
         if story is None and self.lookup_db:
