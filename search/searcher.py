@@ -21,7 +21,7 @@ from whoosh.searching import Results, Searcher
 
 from . import store
 from .arrays import IndexArrays, Matches as _Scored, MaskQuery, Unsupported
-from .lexicon import Lexicon, corrector as lexicon_corrector
+from .lexicon import corrector as lexicon_corrector
 from .facets import FacetTables, country_facet, date_facet
 from .query import InvalidRequest, SearchRequest, filter_query, plan_query, user_query
 from .results import Hit, SearchResult
@@ -402,11 +402,6 @@ class Engine:
             self._arrays = IndexArrays(s)
         return self._arrays
 
-    def lexicon(self, fieldname: str) -> Lexicon:
-        """The field's words, loaded on the first wildcard, prefix or fuzzy query."""
-        s = self.searcher()
-        return self.arrays(s).lexicon(fieldname)
-
     def facet_tables(self, s: Searcher) -> FacetTables:
         if self._tables is None:
             self._tables = FacetTables.of(self.arrays(s), self._gen)
@@ -442,7 +437,7 @@ class Engine:
         budget = Budget(self.time_limit)
         plan = plan_query(request.q)
         typed_q = user_query(request.q)
-        user_q = expand_patterns(typed_q, s.reader(), budget, self.lexicon)
+        user_q = expand_patterns(typed_q, s.reader(), budget, self.arrays(s).lexicon)
         filters = filter_query(request)
         result = SearchResult(request=request, total=0, took_ms=0.0, generation=self._generation_of(s))
         by_score = request.sort == "relevance" and user_q is not None
@@ -681,7 +676,7 @@ class Engine:
                 return word
             tried += 1
             if spelling is None:
-                spelling = lexicon_corrector(reader, "text", self.lexicon("text"))
+                spelling = lexicon_corrector(reader, "text", self.arrays(s).lexicon("text"))
             for candidate in spelling.suggest(stems[0], limit=3, maxdist=2):
                 surface = _surface_form(s, analyzer, candidate)
                 if surface:
@@ -694,7 +689,7 @@ class Engine:
         if not changed:
             return None
         try:
-            corrected_q = expand_patterns(user_query(corrected), reader, budget, self.lexicon)
+            corrected_q = expand_patterns(user_query(corrected), reader, budget, self.arrays(s).lexicon)
         except InvalidRequest:
             return None
         if corrected_q is None or corrected_q is wq.NullQuery:
@@ -736,7 +731,7 @@ class Engine:
 
     def health(self) -> dict:
         s = self.searcher()
-        return {"status": "ok", "articles": s.doc_count(), "generation": self.generation()}
+        return {"status": "ok", "articles": s.doc_count(), "generation": self._generation_of(s)}
 
     def stats(self, top: int = 10) -> dict:
         s = self.searcher()
@@ -752,7 +747,7 @@ class Engine:
             "top_countries": countries.most_common(top),
             "index_bytes": size,
             "index_dir": str(self._gen),
-            "generation": self.generation(),
+            "generation": self._generation_of(s),
         }
 
 

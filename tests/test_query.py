@@ -11,6 +11,8 @@ import pytest
 from search.query import InvalidRequest, SearchRequest, parse_query
 from search.searcher import Engine
 
+from conftest import run_cli, write
+
 ODD_QUERIES = ['title:', 'text:', '*', '?', '~', 'OR', 'OR OR', 'NOT', 'NOT NOT cuba', '-', '""', '()',
                'word~9', 'cuba~1/9', 'db~hb/19', '[a TO b]', 'cuba^5', 'cuba^', '^', 'a*', 'c?ba',
                'title:(cuba OR korea)', '+cuba', '+', 'AND', 'cuba AND', 'AND cuba', '- cuba', 'cuba -',
@@ -74,3 +76,30 @@ def test_odd_queries_never_crash_the_engine(seed_index):
         assert result.total >= 0
         answered += 1
     assert answered > 200
+
+
+@pytest.mark.parametrize("q", ["cubaa", "cub*"])  # did-you-mean and a wildcard: both read the word list
+def test_a_search_keeps_its_searcher_while_the_index_changes(seed_index, monkeypatch, q):
+    """A reindex that lands while a request runs must not close the reader the request
+    holds (a live server answered 500 ReaderClosed when the word list refreshed it)."""
+    corpus, index = seed_index
+    engine = Engine(index)
+    engine.search(SearchRequest.from_params({"q": ["cuba"]}))
+    opened = []
+    real_searcher = Engine.searcher
+
+    def searcher_then_reindex(self):
+        s = real_searcher(self)
+        opened.append(s)
+        if len(opened) == 1:  # the index changes while this request runs
+            write(corpus / "late.txt", "Late news\n\nA late article about Havana harbours and Cuba.\n")
+            proc = run_cli("index", "--corpus", corpus, "--index", index)
+            assert proc.returncode == 0, proc.stderr
+        return s
+
+    monkeypatch.setattr(Engine, "searcher", searcher_then_reindex)
+    result = engine.search(SearchRequest.from_params({"q": [q]}))  # must not raise ReaderClosed
+    assert len(opened) == 1
+    assert result.total >= 0
+    monkeypatch.undo()
+    assert engine.search(SearchRequest.from_params({"q": ["harbours"]})).total == 1  # the next one sees it
