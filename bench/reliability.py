@@ -112,7 +112,7 @@ def index_state(index: Path) -> tuple[str, dict[str, int], int]:
     engine = Engine(index)
     try:
         s = engine.searcher()
-        gen = engine.generation()
+        gen = engine.generation(s)
         state = {}
         for fields in s.all_stored_fields():
             m = VERSION.search(fields.get("text", ""))

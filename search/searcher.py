@@ -422,11 +422,12 @@ class Engine:
             self.search(SearchRequest.from_params({"q": ['news "search engine"'], "country": ["US"],
                                                    "from": ["1900"]}))
 
-    def generation(self) -> str:
-        return self._generation_of(self.searcher())
-
-    def _generation_of(self, s: Searcher) -> str:
-        """The index state `s` reads: the generation folder and the Whoosh commit."""
+    def generation(self, s: Searcher | None = None) -> str:
+        """The index state `s` reads: the generation folder and the Whoosh commit.
+        Pass the searcher already in hand: fetching the current one again may refresh
+        it, closing the reader the caller holds (and naming a newer state than it read)."""
+        if s is None:
+            s = self.searcher()
         return f"{self._gen.name}/{s.reader().generation()}" if self._gen else ""
 
     # -- queries ---------------------------------------------------------------
@@ -439,7 +440,7 @@ class Engine:
         typed_q = user_query(request.q)
         user_q = expand_patterns(typed_q, s.reader(), budget, self.arrays(s).lexicon)
         filters = filter_query(request)
-        result = SearchResult(request=request, total=0, took_ms=0.0, generation=self._generation_of(s))
+        result = SearchResult(request=request, total=0, took_ms=0.0, generation=self.generation(s))
         by_score = request.sort == "relevance" and user_q is not None
         arrays = self.arrays(s)
         results, mask = None, None
@@ -731,7 +732,7 @@ class Engine:
 
     def health(self) -> dict:
         s = self.searcher()
-        return {"status": "ok", "articles": s.doc_count(), "generation": self._generation_of(s)}
+        return {"status": "ok", "articles": s.doc_count(), "generation": self.generation(s)}
 
     def stats(self, top: int = 10) -> dict:
         s = self.searcher()
@@ -747,7 +748,7 @@ class Engine:
             "top_countries": countries.most_common(top),
             "index_bytes": size,
             "index_dir": str(self._gen),
-            "generation": self._generation_of(s),
+            "generation": self.generation(s),
         }
 
 

@@ -299,7 +299,7 @@ _build_lock = threading.Lock()
 def suggester(engine) -> Suggester:
     """The tables for the engine's current searcher, built once per index generation."""
     searcher = engine.searcher()
-    generation = engine.generation()
+    generation = engine.generation(searcher)
     cached = _tables.get(engine)
     if cached is not None and cached[0] == generation and cached[1]._searcher is searcher:
         return cached[1]
