@@ -4,6 +4,9 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
+# The project's own modules compiled: with PYTHONDONTWRITEBYTECODE set (as on some
+# machines) an editable install would otherwise recompile them at every start.
+COMPILE = $(BIN)/python -m compileall -q search web wsgi.py
 
 .PHONY: serve test index install install-test clean
 
@@ -13,16 +16,14 @@ $(BIN)/python:
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
 # Reinstall only when pyproject.toml changes (the project itself is installed editable).
-# The project's own modules are compiled too: with PYTHONDONTWRITEBYTECODE set (as on
-# some machines) an editable install would otherwise recompile them at every start.
 $(VENV)/.installed: pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e .
-	$(BIN)/python -m compileall -q search web wsgi.py
+	$(COMPILE)
 	touch $@
 
 $(VENV)/.installed-test: pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e '.[test]'
-	$(BIN)/python -m compileall -q search web wsgi.py
+	$(COMPILE)
 	touch $@ $(VENV)/.installed
 
 install: $(VENV)/.installed
@@ -32,7 +33,7 @@ index: install
 	$(BIN)/news-search index
 
 serve: index
-	@$(BIN)/python -m compileall -q search web wsgi.py
+	@$(COMPILE)
 	$(BIN)/news-search serve --host $(HOST) --port $(PORT)
 
 test: install-test

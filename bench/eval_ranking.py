@@ -159,6 +159,11 @@ def split_queries(name: str, judgments: dict[str, dict[str, int]]) -> dict[str, 
             "held-out": {q: j for q, j in judgments.items() if not int(q) % 2}}
 
 
+def print_row(label: str, system: str, m: dict[str, float]) -> None:
+    print(f"{label:<11} {system:<30} {m['MAP']:8.3f} {m['nDCG@10']:8.3f} {m['P@10']:6.3f} "
+          f"{m['zero']:5d} {m['queries']:8d}")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--collection", choices=["time", "cranfield", "all"], default="all")
@@ -201,16 +206,12 @@ def main() -> int:
                         print(f"{label:<11} (no {half} queries in {folder}: they are kept aside)")
                         continue
                     for system, runs in rows:
-                        m = score(runs, split[half])
-                        print(f"{label:<11} {system:<30} {m['MAP']:8.3f} {m['nDCG@10']:8.3f} {m['P@10']:6.3f} "
-                              f"{m['zero']:5d} {m['queries']:8d}")
+                        print_row(label, system, score(runs, split[half]))
             if args.halves and name == "time":
                 for rest in (1, 3):
                     half = {q: j for q, j in halves["dev"].items() if int(q) % 4 == rest}
                     if half:
-                        m = score(ours, half)
-                        print(f"{f'{name}-d{rest}':<11} {rows[0][0]:<30} {m['MAP']:8.3f} {m['nDCG@10']:8.3f} "
-                              f"{m['P@10']:6.3f} {m['zero']:5d} {m['queries']:8d}")
+                        print_row(f"{name}-d{rest}", rows[0][0], score(ours, half))
             print(f"{'':<11} ({len(docs)} documents; service: {info['relaxed']} queries relaxed, "
                   f"p50 {info['p50_ms']:.1f} ms per query; index + queries {elapsed:.1f} s)")
             if args.per_query:
