@@ -31,6 +31,7 @@ from whoosh.reading import TermNotFound
 from whoosh.system import _INT_SIZE
 from whoosh.util.numeric import byte_to_length
 
+from . import codec
 from .lexicon import Lexicon
 
 __all__ = ["Unsupported", "IndexArrays", "Matches"]
@@ -166,6 +167,9 @@ def read_postings(sub, fieldname: str, btext: bytes) -> tuple[np.ndarray, np.nda
     """Document numbers (within the segment, deleted ones included) and weights of one
     term, decoded a block at a time instead of one posting at a time; and where each
     block starts (index of its first posting, file offset) to fetch values later."""
+    stored = codec.postings(sub, fieldname, btext)  # frequent words, as arrays
+    if stored is not None:
+        return stored
     postfile = _postfile(sub)
     terminfo = None
     if postfile is not None and fieldname in sub.schema:

@@ -22,6 +22,7 @@ from . import store
 from . import duplicates, facets
 from .article import Article
 from .build import ParallelBuild
+from .codec import NewsCodec
 from .duplicates import StoryFinder
 from .extract import CorpusFile, FileResult, read_file, scan_corpus
 from .readers import Problem
@@ -150,7 +151,7 @@ def update_index(corpus: Path, root: Path, *, full: bool = False, max_bytes: int
         # Large rebuilds analyse and write postings in two worker processes (about
         # twice the throughput on 2 cores); small runs are faster in one. Size, not
         # file count, decides: one JSON Lines export can hold the whole corpus.
-        writer = ix.writer(timeout=5.0, limitmb=256)
+        writer = ix.writer(timeout=5.0, limitmb=256, codec=NewsCodec())
         parallel = None
         if full and sum(cf.size for cf in to_read) >= PARALLEL_WRITER_MIN_BYTES and (os.cpu_count() or 1) > 1:
             parallel = ParallelBuild(corpus, gen, max_bytes, procs=min(os.cpu_count() or 2, MAX_PROCS),

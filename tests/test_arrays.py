@@ -9,6 +9,7 @@ import random
 import re
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from conftest import write
@@ -236,3 +237,45 @@ def test_saved_facet_arrays_equal_the_ones_read_from_the_index(index):
         assert days(from_files) == days(from_index)
         assert from_files.country_codes == from_index.country_codes
         assert from_files.n_stories < s.doc_count_all()
+
+
+def test_frequent_words_read_as_arrays_equal_their_decoded_blocks(tmp_path):
+    """The codec's `.npl` file (frequent words' postings as arrays) gives, for every
+    word it holds, exactly what decoding Whoosh's posting blocks gives: document
+    numbers, weights and where each block starts. Segments written by full and by
+    incremental runs both have one."""
+    from search import codec, store
+    from search.arrays import read_postings
+
+    corpus, index = tmp_path / "corpus", tmp_path / "index"
+    rng = random.Random(11)
+    _write_batch(corpus, rng, 0, 200)
+    update_index(corpus, index, full=True, max_bytes=10**7)
+    _write_batch(corpus, rng, 200, 200)
+    update_index(corpus, index, max_bytes=10**7)
+    ix, _gen = store.open_current(index)
+    with ix.searcher() as s:
+        held = 0
+        assert len(s.reader().leaf_readers()) == 2
+        for sub, _ in s.reader().leaf_readers():
+            directory = codec.DIRECTORIES.get(sub)
+            if sub.doc_count_all() < codec.MIN_POSTINGS:
+                continue
+            assert directory is not None, "a segment big enough for frequent words has no .npl file"
+            for fieldname, btext in directory["terms"]:
+                stored = codec.postings(sub, fieldname, btext)
+                seg_id = sub._segment.segment_id()
+                codec.DIRECTORIES.found[seg_id] = None  # read the blocks instead
+                try:
+                    decoded = read_postings(sub, fieldname, btext)
+                finally:
+                    codec.DIRECTORIES.found[seg_id] = directory
+                assert len(decoded[0]) >= codec.MIN_POSTINGS
+                for a, b in ((stored[0], decoded[0]), (stored[1], decoded[1]),
+                             (stored[2][0], decoded[2][0]), (stored[2][1], decoded[2][1])):
+                    assert a.dtype == b.dtype and np.array_equal(a, b), (fieldname, btext)
+                held += 1
+            # Words below the threshold are not in it, and read as before.
+            rare = [t for t in sub.lexicon("text") if 1 < sub.doc_frequency("text", t) < codec.MIN_POSTINGS]
+            assert rare and all(("text", t) not in directory["terms"] for t in rare)
+        assert held >= 20
