@@ -24,6 +24,7 @@ from .query import SearchRequest
 from .results import FacetValue
 
 UNDATED = "undated"
+UNDATED_DAY = np.int32(-(2**31))  # day numbers: days since 1970-01-01
 _NEWEST = np.uint64(2**64 - 1)  # newest first: sort (max - time) ascending
 
 
@@ -62,10 +63,10 @@ class FacetTables:
         self.country_codes, self.pair_country = np.unique(codes, return_inverse=True)
         self.country_codes = [str(c) for c in self.country_codes]
         # Days as indexes into a sorted list of ISO days, -1 where undated.
-        days = np.concatenate([p["days"] for p in parts]) if parts else np.empty(0, "U10")
-        dated = days != ""
+        days = np.concatenate([p["day_numbers"] for p in parts]) if parts else np.empty(0, np.int32)
+        dated = days != UNDATED_DAY
         values, inverse = np.unique(days[dated], return_inverse=True)
-        self.day_values = [str(d) for d in values]
+        self.day_values = values.astype("datetime64[D]").astype(str).tolist()
         self.day_index = np.full(n, -1, dtype=np.int32)
         self.day_index[dated] = inverse
         # Raw sortable publication times (meaningless where undated).
@@ -147,7 +148,7 @@ class FacetTables:
 
 
 FACETS_SUFFIX = ".facets.npz"
-_FACET_KEYS = ("pair_docs", "pair_codes", "days", "published", "story_keys")
+_FACET_KEYS = ("pair_docs", "pair_codes", "day_numbers", "published", "story_keys")
 
 
 def _segment_facets(sub, seg_id: str, cache, folder: Path | None = None) -> dict:
@@ -160,8 +161,12 @@ def _segment_facets(sub, seg_id: str, cache, folder: Path | None = None) -> dict
     if folder is not None:
         try:
             with np.load(Path(folder) / f"{seg_id}{FACETS_SUFFIX}", allow_pickle=False) as saved:
-                found = {k: saved[k] for k in _FACET_KEYS}
-            if len(found["days"]) != sub.doc_count_all():
+                if "day_numbers" not in saved and "days" in saved:  # saved before day numbers
+                    found = {k: saved[k] for k in _FACET_KEYS if k != "day_numbers"}
+                    found["day_numbers"] = _day_numbers(saved["days"])
+                else:
+                    found = {k: saved[k] for k in _FACET_KEYS}
+            if len(found["day_numbers"]) != sub.doc_count_all():
                 found = None
         except (OSError, ValueError, KeyError):
             found = None
@@ -180,18 +185,27 @@ def _read_segment_facets(sub) -> dict:
             ids = read_postings(sub, "countries", code)[0]
             pair_docs.append(ids)
             pair_codes.append(np.full(len(ids), code.decode() if isinstance(code, bytes) else code, dtype="U3"))
-    days = np.full(count, "", dtype="U10")
+    days = np.full(count, UNDATED_DAY, dtype=np.int32)
     if "day" in fields:
         for day in sub.lexicon("day"):
             ids = read_postings(sub, "day", day)[0]
-            days[ids] = day.decode() if isinstance(day, bytes) else day
+            days[ids] = _day_numbers(np.array([day.decode() if isinstance(day, bytes) else day]))[0]
     return {
         "pair_docs": np.concatenate(pair_docs) if pair_docs else np.empty(0, np.int64),
         "pair_codes": np.concatenate(pair_codes) if pair_codes else np.empty(0, "U3"),
-        "days": days,
+        "day_numbers": days,
         "published": _numeric_column(sub, "published"),
         "story_keys": np.fromiter(map(_story_key, _bytes_column(sub, "story")), dtype=np.uint64, count=count),
     }
+
+
+def _day_numbers(days: np.ndarray) -> np.ndarray:
+    """ISO days ('' where undated) as days since 1970-01-01 (UNDATED_DAY where undated):
+    a day order from a sort of numbers, not of strings, when a server starts."""
+    out = np.full(len(days), UNDATED_DAY, dtype=np.int32)
+    dated = days != ""
+    out[dated] = days[dated].astype("datetime64[D]").astype(np.int64)
+    return out
 
 
 def _story_key(story: str) -> int:

@@ -279,3 +279,32 @@ def test_frequent_words_read_as_arrays_equal_their_decoded_blocks(tmp_path):
             rare = [t for t in sub.lexicon("text") if 1 < sub.doc_frequency("text", t) < codec.MIN_POSTINGS]
             assert rare and all(("text", t) not in directory["terms"] for t in rare)
         assert held >= 20
+
+
+def test_facet_files_saved_with_day_strings_still_load(index, tmp_path, monkeypatch):
+    """Files saved before days were stored as numbers (ISO strings, '' when undated)
+    give the same tables as the current ones, read from the files alone."""
+    from search import facets, store
+    from search.arrays import IndexArrays, _SegmentCache
+    from search.facets import FACETS_SUFFIX, UNDATED_DAY, FacetTables
+
+    ix, gen = store.open_current(index)
+    with ix.searcher() as s:
+        for path in gen.glob(f"*{FACETS_SUFFIX}"):
+            with np.load(path) as saved:
+                old = {k: saved[k] for k in saved.files if k != "day_numbers"}
+                numbers = saved["day_numbers"]
+            days = np.full(len(numbers), "", dtype="U10")
+            dated = numbers != UNDATED_DAY
+            days[dated] = numbers[dated].astype("datetime64[D]").astype("U10")
+            np.savez(tmp_path / path.name, days=days, **old)
+        current = FacetTables(IndexArrays(s, _SegmentCache()), gen)
+
+        def no_index_reads(sub):
+            raise AssertionError("read from the index instead of the saved file")
+
+        monkeypatch.setattr(facets, "_read_segment_facets", no_index_reads)
+        older = FacetTables(IndexArrays(s, _SegmentCache()), tmp_path)
+        assert current.day_values == older.day_values and len(current.day_values) > 10
+        assert (current.day_index == older.day_index).all() and (current.day_index == -1).any()
+        assert (current.published == older.published).all()
