@@ -19,8 +19,6 @@ import re
 from collections.abc import Iterator
 from datetime import date, datetime, timedelta, timezone
 
-from dateutil import parser as _du_parser
-
 __all__ = ["parse_date", "date_from_text", "parse_date_param", "month_label", "day_label"]
 
 MIN_YEAR = 1800
@@ -204,6 +202,9 @@ def _parse_string(s: str, original: str) -> date | datetime | None:
 
 
 def _dateutil(s: str, original: str, dayfirst: bool = False) -> date | datetime | None:
+    # Imported here: the indexer needs dateutil, a server starting up does not (5 ms).
+    from dateutil import parser as _du_parser
+
     try:
         a = _du_parser.parse(s, default=_DEFAULT_A, dayfirst=dayfirst, tzinfos=_tzinfos)
         b = _du_parser.parse(s, default=_DEFAULT_B, dayfirst=dayfirst, tzinfos=_tzinfos)
