@@ -7,6 +7,7 @@ from __future__ import annotations
 import http.client
 import json
 import os
+import time
 from pathlib import Path
 from urllib.parse import quote, urlencode, urlsplit
 
@@ -274,6 +275,26 @@ def test_serve_binds_to_loopback_by_default(site):
     from web import gunicorn_conf
 
     assert gunicorn_conf.bind.startswith("127.0.0.1:")
+
+
+def test_serve_opens_no_control_socket(site, tmp_path):
+    """gunicorn 25+ opens a control socket by default, at one path per user
+    ($HOME/.gunicorn/gunicorn.ctl) shared by all of that user's servers, through which
+    `gunicornc` can change the worker count or stop the server; `news-search serve`
+    turns it off."""
+    home = tmp_path / "home"
+    home.mkdir()
+    env = {k: v for k, v in os.environ.items() if k != "XDG_RUNTIME_DIR"}
+    server = ServerProcess(site.base / "index", workers=1, env={**env, "HOME": str(home)})
+    try:
+        server.wait_ready()
+        # gunicorn starts it once the workers are up: give it the time to.
+        server.get("/api/search", params={"q": "zanzibar"})
+        time.sleep(0.5)
+        assert server.proc.poll() is None
+        assert not list(home.rglob("*")), list(home.rglob("*"))
+    finally:
+        server.stop()
 
 
 def test_links_follow_the_reverse_proxy_headers(site):
