@@ -14,12 +14,15 @@ and segments without the file (older indexes, other codecs) are decoded as befor
 
 File layout: magic, then per word its document numbers (uint32), weights
 (float32), each block's first posting (int64) and each block's offset in the
-postings file (int64), back to back; then a pickled directory {(field, term
-bytes): (offset, postings, blocks)}; then the directory's offset (uint64)."""
+postings file (int64), back to back; then the directory: the words' keys
+(field name, NUL, term bytes) sorted, as one fixed-width byte-string array, and
+for each (offset, postings, blocks) as int64; then the directory's offset, its
+length and the keys' width (uint64 each). A server loads a directory with two
+array reads (a pickled dict took 1.6 ms a segment) and finds a word with a
+binary search."""
 
 from __future__ import annotations
 
-import pickle
 import struct
 import threading
 from collections import OrderedDict
@@ -28,10 +31,23 @@ import numpy as np
 from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC, W3Codec, W3FieldWriter, W3PostingsWriter
 
 EXT = ".npl"
-MAGIC = b"NSNPL1\x00\x00"
+MAGIC = b"NSNPL2\x00\x00"
 MIN_POSTINGS = 128  # one full block: below it, decoding is cheap
-_TRAILER = struct.Struct("<Q")
+_TRAILER = struct.Struct("<QQQ")
+MAX_KEY = 64  # longer keys (field, NUL, term) are left out: such words are read as before
 _DIRECTORIES = 256  # segments whose directory a process keeps
+
+
+def _key(fieldname: str, btext: bytes) -> bytes:
+    return fieldname.encode("utf-8") + b"\x00" + btext
+
+
+def stored_words(sub) -> list[tuple[str, bytes]]:
+    """The (field, term bytes) the segment's `.npl` file holds (none without one)."""
+    directory = DIRECTORIES.get(sub)
+    if directory is None:
+        return []
+    return [(f.decode("utf-8"), t) for f, t in (k.split(b"\x00", 1) for k in directory["keys"].tolist())]
 
 
 class _PostingsWriter(W3PostingsWriter):
@@ -53,7 +69,7 @@ class _FieldWriter(W3FieldWriter):
         super().__init__(codec, storage, segment)
         self._chunks: list[bytes] = [MAGIC]
         self._size = len(MAGIC)
-        self._directory: dict[tuple[str, bytes], tuple[int, int, int]] = {}
+        self._directory: dict[bytes, tuple[int, int, int]] = {}
 
     def finish_term(self):
         writer = self._postwriter
@@ -64,6 +80,9 @@ class _FieldWriter(W3FieldWriter):
         count = sum(len(ids) for _, ids, _ in blocks)
         if count < MIN_POSTINGS or writer._byteids:
             return
+        key = _key(self._fieldname, self._btext)
+        if len(key) > MAX_KEY or key.endswith(b"\x00"):  # byte strings in numpy drop trailing NULs
+            return
         ids = np.concatenate([np.frombuffer(ids, dtype=np.uint32) for _, ids, _ in blocks])
         weights = np.concatenate([np.frombuffer(w, dtype=np.float32) for _, _, w in blocks])
         sizes = [len(ids) for _, ids, _ in blocks]
@@ -71,7 +90,7 @@ class _FieldWriter(W3FieldWriter):
         offsets = np.array([at for at, _, _ in blocks], dtype=np.int64)
         data = b"".join((ids.astype("<u4").tobytes(), weights.astype("<f4").tobytes(),
                          starts.astype("<i8").tobytes(), offsets.astype("<i8").tobytes()))
-        self._directory[(self._fieldname, self._btext)] = (self._size, count, len(blocks))
+        self._directory[key] = (self._size, count, len(blocks))
         self._chunks.append(data)
         self._size += len(data)
 
@@ -81,8 +100,11 @@ class _FieldWriter(W3FieldWriter):
             f = self._create_file(EXT)
             for chunk in self._chunks:
                 f.write(chunk)
-            f.write(pickle.dumps(self._directory, protocol=pickle.HIGHEST_PROTOCOL))
-            f.write(_TRAILER.pack(self._size))
+            keys = sorted(self._directory)
+            width = max(len(k) for k in keys)
+            f.write(np.array(keys, dtype=f"S{width}").tobytes())
+            f.write(np.array([self._directory[k] for k in keys], dtype="<i8").tobytes())
+            f.write(_TRAILER.pack(self._size, len(keys), width))
             f.close()
         self._chunks = []
 
@@ -134,9 +156,11 @@ def _read_directory(storage, name: str) -> dict | None:
         size = storage.file_length(name)
         if size < len(MAGIC) + _TRAILER.size or f.get(0, len(MAGIC)) != MAGIC:
             return None
-        at = _TRAILER.unpack(f.get(size - _TRAILER.size, _TRAILER.size))[0]
-        directory = pickle.loads(f.get(at, size - _TRAILER.size - at))
-        return {"name": name, "terms": directory}
+        at, n, width = _TRAILER.unpack(f.get(size - _TRAILER.size, _TRAILER.size))
+        raw = f.get(at, n * (width + 24))
+        keys = np.frombuffer(raw, dtype=f"S{width}", count=n)
+        entries = np.frombuffer(raw, dtype="<i8", count=n * 3, offset=n * width).reshape(n, 3)
+        return {"name": name, "keys": keys, "entries": entries}
     finally:
         f.close()
 
@@ -151,10 +175,12 @@ def postings(sub, fieldname: str, btext: bytes) -> tuple[np.ndarray, np.ndarray,
     directory = DIRECTORIES.get(sub)
     if directory is None:
         return None
-    entry = directory["terms"].get((fieldname, btext))
-    if entry is None:
+    keys = directory["keys"]
+    key = _key(fieldname, btext)
+    i = int(keys.searchsorted(key))
+    if i == len(keys) or keys[i] != key:
         return None
-    at, count, blocks = entry
+    at, count, blocks = directory["entries"][i].tolist()
     f = sub._storage.open_file(directory["name"])
     try:
         raw = f.get(at, count * 8 + blocks * 16)

@@ -262,7 +262,8 @@ def test_frequent_words_read_as_arrays_equal_their_decoded_blocks(tmp_path):
             if sub.doc_count_all() < codec.MIN_POSTINGS:
                 continue
             assert directory is not None, "a segment big enough for frequent words has no .npl file"
-            for fieldname, btext in directory["terms"]:
+            words = codec.stored_words(sub)
+            for fieldname, btext in words:
                 stored = codec.postings(sub, fieldname, btext)
                 seg_id = sub._segment.segment_id()
                 codec.DIRECTORIES.found[seg_id] = None  # read the blocks instead
@@ -277,7 +278,8 @@ def test_frequent_words_read_as_arrays_equal_their_decoded_blocks(tmp_path):
                 held += 1
             # Words below the threshold are not in it, and read as before.
             rare = [t for t in sub.lexicon("text") if 1 < sub.doc_frequency("text", t) < codec.MIN_POSTINGS]
-            assert rare and all(("text", t) not in directory["terms"] for t in rare)
+            assert rare and not set(("text", t) for t in rare) & set(words)
+            assert codec.postings(sub, "text", rare[0]) is None and codec.postings(sub, "text", b"zz-absent") is None
         assert held >= 20
 
 
@@ -308,3 +310,50 @@ def test_facet_files_saved_with_day_strings_still_load(index, tmp_path, monkeypa
         assert current.day_values == older.day_values and len(current.day_values) > 10
         assert (current.day_index == older.day_index).all() and (current.day_index == -1).any()
         assert (current.published == older.published).all()
+
+
+def test_saved_facet_tables_equal_built_ones_and_follow_the_index(index, tmp_path, monkeypatch):
+    """The indexer saves the tables of the index state it leaves (date orders included)
+    and only those; loaded, they equal tables built from the segments' parts, and a
+    server loads them instead of building."""
+    import shutil
+
+    from search import facets, store
+    from search.arrays import IndexArrays, _SegmentCache
+    from search.facets import TABLES_PREFIX, FacetTables, _state_key
+
+    ix, gen = store.open_current(index)
+    with ix.searcher() as s:
+        arrays = IndexArrays(s, _SegmentCache())
+        key = _state_key(arrays)
+        assert [p.name for p in gen.glob(f"{TABLES_PREFIX}*")] == [f"{TABLES_PREFIX}{key}.npz"]
+        built, loaded = FacetTables(arrays, gen), FacetTables.load(gen, key)
+        built._date_rank(False), built._date_rank(True)
+        for name in FacetTables._SAVED:
+            a, b = getattr(built, name), getattr(loaded, name)
+            assert a.dtype == b.dtype and np.array_equal(a, b), name
+        assert built.country_codes == loaded.country_codes and built.day_values == loaded.day_values
+        assert built.n_stories == loaded.n_stories
+        assert loaded.newest_first(arrays.live, 20) == built.newest_first(arrays.live, 20)
+
+    # A server loads them: building is not needed (nor tried).
+    monkeypatch.setattr(FacetTables, "_last", None)
+    monkeypatch.setattr(FacetTables, "__init__", lambda *a: (_ for _ in ()).throw(AssertionError("built")))
+    engine = Engine(index)
+    r = engine.search(SearchRequest.from_params({"q": ["oil"], "sort": ["date"]})).to_dict()
+    assert r["total"] and r["facets"]["country"]
+    engine.close()
+    monkeypatch.undo()
+
+    # Another state (a copy of the index, one file changed): new tables, the old ones gone.
+    copy_corpus, copy_index = tmp_path / "corpus", tmp_path / "index"
+    shutil.copytree(index.parent / "corpus", copy_corpus)
+    shutil.copytree(index, copy_index, symlinks=True)
+    write(copy_corpus / "a0001.txt", "Zinc output\n\nNORWAY, March 3 - zinc output rose.\n")
+    update_index(copy_corpus, copy_index, max_bytes=10**7)
+    ix, gen = store.open_current(copy_index)
+    with ix.searcher() as s:
+        new_key = _state_key(IndexArrays(s, _SegmentCache()))
+    assert new_key != key
+    assert [p.name for p in gen.glob(f"{TABLES_PREFIX}*")] == [f"{TABLES_PREFIX}{new_key}.npz"]
+    assert facets.FacetTables.load(gen, new_key) is not None
