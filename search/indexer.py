@@ -232,6 +232,7 @@ def update_index(corpus: Path, root: Path, *, full: bool = False, max_bytes: int
                                        "generation": ix.latest_generation(), "files": new_files})
         if full or changed_docs or removed_files:
             facets.save_segment_facets(ix, gen)
+        facets.save_tables(ix, gen)  # also for an index saved before there were any
         if full:
             store.switch_current(root, gen)
         store.remove_old_generations(root)
