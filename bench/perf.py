@@ -18,8 +18,8 @@ Per size, in this order:
 3. serving: `news-search serve --workers 2` (gunicorn) on a free loopback port; time from
    process start to the first 200 from /api/search (the median of --starts starts, each
    a new server); 20 warm-up queries (another seed, not measured); the fixed mix of
-   --queries queries sent once, sequentially, over a requests.Session (p50/p95/p99/max); then --clients threads (each its own Session)
-   sending a second seeded mix of --requests queries (distinct from the first, so that a
+   --queries queries sent once, sequentially, over a requests.Session (p50/p95/p99/max);
+   then --clients threads (each its own Session) sending a second seeded mix of --requests queries (distinct from the first, so that a
    cache of recent identical requests cannot flatter the figure) for requests/s and
    p50/p95 under load; RSS (VmRSS) of each gunicorn worker after the load;
 4. incremental add with the server still running: 10 new articles written into the
