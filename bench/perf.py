@@ -16,12 +16,13 @@ Per size, in this order:
    writer subprocesses it waited for) and peak PSS of the whole process tree (sampled
    every 50 ms from /proc; PSS so forked writers' shared pages count once);
 3. serving: `news-search serve --workers 2` (gunicorn) on a free loopback port; time from
-   process start to the first 200 from /api/search (the median of --starts starts, each
-   a new server); 20 warm-up queries (another seed, not measured); the fixed mix of
+   process start to the first 200 from /api/search (the median of --starts starts, each a
+   new server); 20 warm-up queries (another seed, not measured); the fixed mix of
    --queries queries sent once, sequentially, over a requests.Session (p50/p95/p99/max);
-   then --clients threads (each its own Session) sending a second seeded mix of --requests queries (distinct from the first, so that a
-   cache of recent identical requests cannot flatter the figure) for requests/s and
-   p50/p95 under load; RSS (VmRSS) of each gunicorn worker after the load;
+   then --clients threads (each its own Session) sending a second seeded mix of --requests
+   queries (distinct from the first, so that a cache of recent identical requests cannot
+   flatter the figure) for requests/s and p50/p95 under load; RSS (VmRSS) of each gunicorn
+   worker after the load;
 4. incremental add with the server still running: 10 new articles written into the
    corpus (corpus-<size>/zz-perf-added/), `news-search index` timed including process
    start, then the time from its exit until the server returns all 10 (polling
