@@ -14,7 +14,7 @@ Per size, in this order:
 2. full build: `news-search index --full` in a new process; wall time, articles/s (extraction
    included), peak RSS of its largest process (os.wait4: max over the process and the
    writer subprocesses it waited for) and peak PSS of the whole process tree (sampled
-   every 50 ms from /proc; PSS so forked writers' shared pages count once);
+   every 0.5 s from /proc; PSS so forked writers' shared pages count once);
 3. serving: `news-search serve --workers 2` (gunicorn) on a free loopback port; time from
    process start to the first 200 from /api/search (the median of --starts starts, each a
    new server); 20 warm-up queries (another seed, not measured); the fixed mix of
@@ -82,6 +82,10 @@ ADDED_DIR = "zz-perf-added"
 ADDED_COUNT = 10
 WARMUP_QUERIES = 20
 POLL_S = 0.010
+# A PSS sample of the build's process tree costs about 10 ms of CPU (the kernel walks the
+# page tables for smaps_rollup): every 50 ms that took about 8 % of this 2-core machine
+# from the build it measured. Memory peaks build up over seconds (a segment's pool).
+PSS_EVERY_S = 0.5
 VISIBLE_TIMEOUT_S = 30.0
 START_TIMEOUT_S = 120.0
 REQUEST_TIMEOUT_S = 60.0
@@ -299,7 +303,7 @@ def run_measured(cmd: list[str], env: dict | None = None) -> Measured:
             while not stop.is_set():
                 total = sum(x for x in (pss_mb(p) for p in [proc.pid, *descendants(proc.pid)]) if x)
                 peak[0] = max(peak[0], total)
-                stop.wait(0.05)
+                stop.wait(PSS_EVERY_S)
 
         sampler = threading.Thread(target=sample, daemon=True)
         sampler.start()
