@@ -47,15 +47,20 @@ def _write_batch(corpus: Path, rng: random.Random, start: int, count: int) -> No
             write(corpus / f"a{n:04d}.meta.json", json.dumps(meta))
 
 
+def _two_segments(corpus: Path, index: Path, rng: random.Random, first: int, then: int) -> None:
+    """A full build of `first` articles, then an incremental run adding `then` more."""
+    _write_batch(corpus, rng, 0, first)
+    update_index(corpus, index, full=True, max_bytes=10**7)
+    _write_batch(corpus, rng, first, then)
+    update_index(corpus, index, max_bytes=10**7)
+
+
 @pytest.fixture(scope="module")
 def index(tmp_path_factory) -> Path:
     base = tmp_path_factory.mktemp("arrays")
     corpus, index = base / "corpus", base / "index"
     rng = random.Random(7)
-    _write_batch(corpus, rng, 0, 250)
-    update_index(corpus, index, full=True, max_bytes=10**7)
-    _write_batch(corpus, rng, 250, 120)
-    update_index(corpus, index, max_bytes=10**7)
+    _two_segments(corpus, index, rng, 250, 120)
     for n in range(0, 250, 9):  # deletions in the first segment
         (corpus / f"a{n:04d}.txt").unlink()
     for n in range(5, 250, 23):  # changes: deleted in their segment, added in a new one
@@ -248,11 +253,7 @@ def test_frequent_words_read_as_arrays_equal_their_decoded_blocks(tmp_path):
     from search.arrays import read_postings
 
     corpus, index = tmp_path / "corpus", tmp_path / "index"
-    rng = random.Random(11)
-    _write_batch(corpus, rng, 0, 200)
-    update_index(corpus, index, full=True, max_bytes=10**7)
-    _write_batch(corpus, rng, 200, 200)
-    update_index(corpus, index, max_bytes=10**7)
+    _two_segments(corpus, index, random.Random(11), 200, 200)
     ix, _gen = store.open_current(index)
     with ix.searcher() as s:
         held = 0
