@@ -17,17 +17,16 @@ File layout: magic, then per word its document numbers (uint32), weights
 postings file (int64), back to back; then the directory: the words' keys
 (field name, NUL, term bytes) sorted, as one fixed-width byte-string array, and
 for each (offset, postings, blocks) as int64; then the directory's offset, its
-length and the keys' width (uint64 each). A server loads a directory with two
-array reads (a pickled dict took 1.6 ms a segment) and finds a word with a
+length and the keys' width (uint64 each). A server loads a directory with one
+read (a pickled dict took 1.6 ms a segment) and finds a word with a
 binary search."""
 
 from __future__ import annotations
 
+import pickle
 import struct
 import threading
 from collections import OrderedDict
-
-import pickle
 
 import numpy as np
 from whoosh.codec.base import OutOfOrderError
