@@ -195,6 +195,8 @@ def _state_key(arrays: IndexArrays) -> str:
     h.update(repr((list(arrays.segment_ids), arrays.n)).encode())
     h.update(np.packbits(arrays.live).tobytes())
     return h.hexdigest()
+
+
 _FACET_KEYS = ("pair_docs", "pair_codes", "day_numbers", "published", "story_keys")
 
 

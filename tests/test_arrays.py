@@ -330,6 +330,7 @@ def test_saved_facet_tables_equal_built_ones_and_follow_the_index(index, tmp_pat
         assert [p.name for p in gen.glob(f"{TABLES_PREFIX}*")] == [f"{TABLES_PREFIX}{key}.npz"]
         built, loaded = FacetTables(arrays, gen), FacetTables.load(gen, key)
         built._date_rank(False), built._date_rank(True)
+        assert set(vars(built)) == set(vars(loaded))
         for name in FacetTables._SAVED:
             a, b = getattr(built, name), getattr(loaded, name)
             assert a.dtype == b.dtype and np.array_equal(a, b), name
