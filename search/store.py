@@ -92,9 +92,10 @@ def clean_leftovers(root: Path) -> list[str]:
     """Remove what a killed run left behind; call it holding the Lock (no writer is
     running then). A full run killed before its manifest was written leaves a
     generation folder without one; a killed switch leaves a temporary link; a writer
-    killed in the current generation leaves its temporary folder (MAIN.tmp), segment
-    files no table of contents names and half-written TOC files. Readers only open
-    what the latest TOC names, so none of these is ever read. Returns what went."""
+    killed in the current generation leaves its temporary folder (MAIN.tmp), files it
+    was about to rename into place (.*.tmp), segment files no table of contents names
+    and half-written TOC files. Readers only open what the latest TOC names, so none
+    of these is ever read. Returns what went."""
     root = Path(root)
     removed: list[str] = []
     if not root.is_dir():
@@ -110,11 +111,13 @@ def clean_leftovers(root: Path) -> list[str]:
             removed.append(p.name)
     if cur is None or not cur.is_dir():
         return removed
-    for p in cur.glob("*.tmp"):  # the writers' temporary folders (MAIN.tmp)
-        if p.is_dir():
+    for p in cur.glob("*.tmp"):
+        if p.is_dir():  # the writers' temporary folders (MAIN.tmp)
             shutil.rmtree(p, ignore_errors=True)
             removed.append(f"{cur.name}/{p.name}")
-    (cur / f".{MANIFEST}.tmp").unlink(missing_ok=True)
+        elif p.name.startswith("."):  # files saved by replacing: manifest, facet arrays and tables
+            p.unlink(missing_ok=True)
+            removed.append(f"{cur.name}/{p.name}")
     try:
         from whoosh.index import TOC, clean_files
 

@@ -205,3 +205,18 @@ def test_incremental_run_killed_mid_way_then_completes(tmp_path):
     index(corpus, idx)
     assert search_json(idx)["total"] == 3001
     assert index(corpus, idx).stdout.startswith("indexed 0 new, 0 changed, 0 removed, 3001 unchanged")
+
+
+def test_files_a_killed_run_was_about_to_rename_are_removed_by_the_next(tmp_path):
+    """A run killed while saving the manifest, a segment's facet arrays or the facet
+    tables leaves its temporary file (`.name.tmp`); the next run removes it."""
+    corpus, idx = seed_corpus(tmp_path / "corpus"), tmp_path / "index"
+    index(corpus, idx)
+    gen = (idx / "current").resolve()
+    stale = [gen / ".manifest.json.tmp", gen / ".MAIN_0123456789abcdef.facets.npz.tmp",
+             gen / ".facet-tables-0123.npz.tmp"]
+    for p in stale:
+        p.write_bytes(b"half written")
+    assert index(corpus, idx).stdout.startswith("indexed 0 new, 0 changed, 0 removed, 1 unchanged")
+    assert not [p for p in stale if p.exists()]
+    assert len(list(gen.glob("facet-tables-*.npz"))) == 1
