@@ -96,23 +96,17 @@ class FacetTables:
         few milliseconds instead of tens: the unions across segments are sorts)."""
         self._date_rank(False)
         self._date_rank(True)
-        path = Path(folder) / f"{TABLES_PREFIX}{key}.npz"
-        tmp = path.with_name(f".{path.name}.tmp")
-        try:
-            with open(tmp, "wb") as f:
-                np.savez(f, country_codes=np.array(self.country_codes, dtype="U3"),
-                         day_values=np.array(self.day_values, dtype="U10"),
-                         n_stories=np.array(self.n_stories), **{k: getattr(self, k) for k in self._SAVED})
-            os.replace(tmp, path)
-        finally:
-            tmp.unlink(missing_ok=True)
+        path = _tables_path(folder, key)
+        _save_npz(path, country_codes=np.array(self.country_codes, dtype="U3"),
+                  day_values=np.array(self.day_values, dtype="U10"), n_stories=np.array(self.n_stories),
+                  **{k: getattr(self, k) for k in self._SAVED})
         return path
 
     @classmethod
     def load(cls, folder: Path, key: str) -> "FacetTables | None":
         """The tables the indexer saved for this index state, or None."""
         try:
-            with np.load(Path(folder) / f"{TABLES_PREFIX}{key}.npz", allow_pickle=False) as saved:
+            with np.load(_tables_path(folder, key), allow_pickle=False) as saved:
                 tables = cls.__new__(cls)
                 for name in cls._SAVED:
                     setattr(tables, name, saved[name])
@@ -187,6 +181,23 @@ class FacetTables:
 
 FACETS_SUFFIX = ".facets.npz"
 TABLES_PREFIX = "facet-tables-"  # + the index state's key: not a Whoosh name (MAIN_...)
+
+
+def _tables_path(folder: Path, key: str) -> Path:
+    return Path(folder) / f"{TABLES_PREFIX}{key}.npz"
+
+
+def _save_npz(path: Path, **arrays: np.ndarray) -> None:
+    """Written beside, then renamed into place: a reader sees the whole file or none.
+    The temporary name starts with a dot: Whoosh's cleanup ignores it, ours removes it
+    after a killed run (store.clean_leftovers)."""
+    tmp = path.with_name(f".{path.name}.tmp")
+    try:
+        with open(tmp, "wb") as f:
+            np.savez(f, **arrays)
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
 
 
 def _state_key(arrays: IndexArrays) -> str:
@@ -276,14 +287,11 @@ def save_segment_facets(ix, folder: Path) -> int:
             path = Path(folder) / f"{seg_id}{FACETS_SUFFIX}"
             if path.exists():
                 continue
-            tmp = path.with_name(f".{path.name}.tmp")  # a dot: Whoosh's cleanup ignores it
             try:
-                with open(tmp, "wb") as f:
-                    np.savez(f, **_read_segment_facets(sub))
-                os.replace(tmp, path)
+                _save_npz(path, **_read_segment_facets(sub))
                 written += 1
             except OSError:  # optional: the server reads the index instead
-                tmp.unlink(missing_ok=True)
+                pass
     return written
 
 
@@ -294,7 +302,7 @@ def save_tables(ix, folder: Path) -> bool:
     with ix.searcher() as s:
         arrays = IndexArrays(s)
         key = _state_key(arrays)
-        kept = Path(folder) / f"{TABLES_PREFIX}{key}.npz"
+        kept = _tables_path(folder, key)
         if not kept.exists():
             try:
                 FacetTables(arrays, folder).save(folder, key)
