@@ -436,13 +436,13 @@ class Engine:
         start = time.perf_counter()
         s = self.searcher()
         budget = Budget(self.time_limit)
+        arrays = self.arrays(s)
         plan = plan_query(request.q)
         typed_q = user_query(request.q)
-        user_q = expand_patterns(typed_q, s.reader(), budget, self.arrays(s).lexicon)
+        user_q = expand_patterns(typed_q, s.reader(), budget, arrays.lexicon)
         filters = filter_query(request)
         result = SearchResult(request=request, total=0, took_ms=0.0, generation=self.generation(s))
         by_score = request.sort == "relevance" and user_q is not None
-        arrays = self.arrays(s)
         results, mask = None, None
         if user_q is not wq.NullQuery:  # NullQuery: only stop words, nothing can match
             results, mask = self._run(s, user_q, filters, request, by_score, budget)
