@@ -670,6 +670,8 @@ class Engine:
             word = m.group(0)
             if word in ("AND", "OR", "NOT", "ANDNOT", "ANDMAYBE") or m.string[m.end():m.end() + 1] == ":":
                 return word
+            if any(ch in word for ch in _PATTERN_MARKS):
+                return word  # a pattern stands for the words it fits: respelling it changes the question
             stems = [t.text for t in analyzer(word)]
             if len(stems) != 1 or any(reader.doc_frequency(f, stems[0]) for f in ("title", "text")):
                 return word
@@ -686,7 +688,7 @@ class Engine:
             return word
 
         parts = q.split('"')  # even parts are outside phrases: phrases are kept as typed
-        corrected = '"'.join(_WORD.sub(respell, part) if n % 2 == 0 else part for n, part in enumerate(parts))
+        corrected = '"'.join(_TYPED_WORD.sub(respell, part) if n % 2 == 0 else part for n, part in enumerate(parts))
         if not changed:
             return None
         try:
@@ -807,7 +809,9 @@ def _schema():
     return _SCHEMA
 
 
-_WORD = re.compile(r"\w+")
+# A word as typed, with the wildcard and fuzzy marks attached to it ("oil*", "?il", "word~2").
+_TYPED_WORD = re.compile(r"[\w*?]+(?:~\d*)?")
+_PATTERN_MARKS = "*?~"
 
 
 def _surface_form(s: Searcher, analyzer, stem: str) -> str | None:

@@ -257,6 +257,17 @@ def test_did_you_mean_suggests_real_words_that_find_something(served):
     assert "Did you mean" in page and 'href="/?q=cuba"' in page
 
 
+@pytest.mark.parametrize("q", ["oil*", "?il", "oil~", "oil~2", "mimister*", "cubx*", "c?bx", "title:cubx*"])
+def test_did_you_mean_never_respells_a_wildcard_or_fuzzy_word(served, q):
+    # "oil" is in no article: respelled on its own it becomes "its", and "oil*" became "its*",
+    # a question the user did not ask. A pattern stands for the words it fits, as typed.
+    assert api(served, q=q)["suggestion"] is None
+
+
+def test_did_you_mean_respells_the_plain_words_beside_a_pattern(served):
+    assert api(served, q="mimister")["suggestion"] == "ministers"
+    assert api(served, q="mimister cub*")["suggestion"] == "ministers cub*"
+
 def test_country_counts_are_multi_select(served):
     """With countries selected, each country's count ignores the country filter (but not
     the others), so it says how many articles choosing it would add."""
