@@ -1,4 +1,4 @@
-"""`news-search`: index, search, stats, extract and serve from the command line."""
+"""`news-search`: index, search, stats, extract, serve and doctor from the command line."""
 
 from __future__ import annotations
 
@@ -9,7 +9,11 @@ import re
 import sys
 from pathlib import Path
 
-from . import config
+from . import config, dependencies
+
+# The commands that only read the index or serve it: they import the server's packages and
+# look for the indexer's without importing them (search.dependencies).
+SERVING_COMMANDS = ("search", "stats", "serve")
 
 
 def _add_index_arg(p: argparse.ArgumentParser) -> None:
@@ -24,6 +28,8 @@ def _add_corpus_arg(p: argparse.ArgumentParser) -> None:
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="news-search", description=__doc__)
+    parser.add_argument("--version", action="version",
+                        version=f"news-search {dependencies.project_version()}")
     sub = parser.add_subparsers(dest="command", required=True)
 
     p = sub.add_parser("index", help="bring the index up to date with the corpus (incremental)")
@@ -56,6 +62,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--host", default=os.environ.get("NEWS_SEARCH_HOST", "127.0.0.1"))
     p.add_argument("--port", type=int, default=int(os.environ.get("NEWS_SEARCH_PORT", "8000")))
     p.add_argument("--workers", type=int, default=int(os.environ.get("NEWS_SEARCH_WORKERS", "2")))
+    p.add_argument("--no-access-log", action="store_true",
+                   help="log no requests (default: one line per request on stdout; $NEWS_SEARCH_ACCESS_LOG)")
+
+    p = sub.add_parser("doctor", help="version, index, backend, extractor and every required package")
+    _add_index_arg(p)
+    _add_corpus_arg(p)
+    p.add_argument("--json", action="store_true")
     return parser
 
 
@@ -65,9 +78,15 @@ def main(argv: list[str] | None = None) -> int:
         args.index = config.index_dir()
     if getattr(args, "corpus", None) is None and "corpus" in args:
         args.corpus = config.corpus_dir()
+    if args.command != "doctor":
+        try:
+            dependencies.check(serving_only=args.command in SERVING_COMMANDS)
+        except dependencies.MissingDependency as e:
+            print(f"news-search {args.command}: {e}", file=sys.stderr)
+            return 1
     try:
-        return {"index": cmd_index, "search": cmd_search, "stats": cmd_stats,
-                "extract": cmd_extract, "serve": cmd_serve}[args.command](args)
+        return {"index": cmd_index, "search": cmd_search, "stats": cmd_stats, "extract": cmd_extract,
+                "serve": cmd_serve, "doctor": cmd_doctor}[args.command](args)
     except KeyboardInterrupt:
         print("interrupted; the previous index is intact", file=sys.stderr)
         return 130
@@ -220,6 +239,59 @@ def one_line(text: str) -> str:
     return _CONTROL.sub(escape, text)
 
 
+def cmd_doctor(args) -> int:
+    """What this install is and has: exit 1 when a required package cannot be imported."""
+    import platform
+
+    from .store import NoIndex
+
+    packages = dependencies.report()
+    versions = {row["package"]: row["installed"] for row in packages}
+    ok = all(row["ok"] for row in packages)
+    index = {"path": str(args.index), "articles": None,
+             "error": None if ok else "not read: a required package is missing"}
+    if ok:
+        try:
+            stats = _engine(args).stats()
+            index.update(articles=stats["articles"], generation=stats["generation"])
+        except NoIndex as e:
+            index["error"] = str(e)
+    report = {
+        "version": dependencies.project_version(),
+        "python": f"{platform.python_version()} ({sys.executable})",
+        "corpus": str(args.corpus),
+        "index": index,
+        "backend": f"whoosh (Whoosh {versions['Whoosh']})",
+        "extractor": f"trafilatura {versions['trafilatura']} for HTML bodies; the project's block-text "
+                     "reader on a page where trafilatura finds no text",
+        "languages": f"py3langid {versions['py3langid']} (detection), PyStemmer {versions['PyStemmer']} "
+                     f"(English stemming), stopwords {versions['stopwords']} (query function words)",
+        "access_log": {"-": "stdout", None: "off"}.get(config.access_log(), config.access_log()),
+        "packages": packages,
+        "ok": ok,
+    }
+    if args.json:
+        print(json.dumps(report, indent=2))
+        return 0 if ok else 1
+    count = index["articles"]
+    print(f"news-search {report['version']}")
+    print(f"python      {report['python']}")
+    print(f"corpus      {report['corpus']}")
+    print(f"index       {index['path']}: " + (f"{count:,} article{'s' if count != 1 else ''}, "
+                                              f"generation {index['generation']}" if count is not None
+                                              else index["error"]))
+    for name in ("backend", "extractor", "languages"):
+        print(f"{name:<11} {report[name]}")
+    print(f"access log  {report['access_log']}")
+    broken = [row for row in packages if not row["ok"]]
+    print(f"packages    {len(packages) - len(broken)} of {len(packages)} required packages import")
+    for row in packages:
+        state = row["installed"] or "not installed"
+        line = f"  {'ok ' if row['ok'] else 'BAD'} {row['package']:<16} {state:<12} {row['purpose']}"
+        print(line if row["ok"] else f"{line}\n      {row['error']}\n      repair: {row['repair']}")
+    return 0 if ok else 1
+
+
 def cmd_serve(args) -> int:
     """Run gunicorn, configured by web/gunicorn_conf.py."""
     from web import gunicorn_conf
@@ -227,6 +299,8 @@ def cmd_serve(args) -> int:
     from gunicorn.app.wsgiapp import WSGIApplication
 
     os.environ["NEWS_SEARCH_INDEX"] = str(args.index)
+    if args.no_access_log:
+        os.environ["NEWS_SEARCH_ACCESS_LOG"] = "off"
     sys.argv = ["gunicorn", "--config", gunicorn_conf.__file__, "--bind", f"{args.host}:{args.port}",
                 "--workers", str(args.workers), "web:create_app()"]
     print(f"serving on http://{args.host}:{args.port} (Ctrl-C to stop)", file=sys.stderr, flush=True)

