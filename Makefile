@@ -1,4 +1,5 @@
-# The two commands of the README: `make serve` and `make test`.
+# The two commands of the README: `make serve` and `make test`; and, without activating
+# the virtualenv, `make index`, `make search Q='words'` and `make doctor`.
 PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
@@ -8,12 +9,13 @@ PORT   ?= 8000
 # machines) an editable install would otherwise recompile them at every start.
 COMPILE = $(BIN)/python -m compileall -q search web wsgi.py
 
-.PHONY: serve test index install install-test clean
+.PHONY: serve test index search doctor install install-test clean
+# The query reaches the shell as an environment variable: quotes in it stay as typed.
+export Q
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11+ is required (set PYTHON=python3.11)")'
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
 
 # Reinstall only when pyproject.toml changes (the project itself is installed editable).
 $(VENV)/.installed: pyproject.toml | $(BIN)/python
@@ -31,6 +33,12 @@ install-test: $(VENV)/.installed-test
 
 index: install
 	$(BIN)/news-search index
+
+search: install
+	$(BIN)/news-search search -- "$$Q"
+
+doctor: install
+	$(BIN)/news-search doctor
 
 serve: index
 	@$(COMPILE)
