@@ -463,11 +463,11 @@ class Engine:
                 result.relaxed, result.total = True, int(mask.sum())
 
         tables = self.facet_tables(s)
+        # A property of the matches, collapsed in the list or not (it was the total
+        # when not, so one query gave two counts).
+        result.stories = tables.story_count(mask) if mask is not None else 0
         if results is not None and request.collapse:
             self._collapse(results, tables)
-            result.stories = tables.story_count(mask)
-        else:
-            result.stories = result.total
         countries, days = tables.count(mask) if results is not None else ({}, {})
         if request.country and results is not None:
             # Multi-select: the country counts ignore the country filter itself, so
