@@ -753,6 +753,20 @@ class Engine:
             "generation": self.generation(s),
         }
 
+    def top_sources(self, top: int = 5) -> list[tuple[str, int]]:
+        """The sources with the most (live) articles, most first. One posting list
+        read per distinct source (`source` is an indexed ID field), so the cost grows
+        with the number of sources, not of articles: for the home page's overview,
+        never for a search."""
+        s = self.searcher()
+        arrays = self.arrays(s)
+        counts = {}
+        for btext in s.reader().lexicon("source"):
+            n = len(arrays.postings("source", btext)[0])
+            if n:
+                counts[btext.decode("utf-8")] = n
+        return sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[:top]
+
 
 def article_fields(fields: dict) -> dict:
     return {

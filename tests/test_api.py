@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import time
 from pathlib import Path
 
@@ -288,12 +289,12 @@ def test_timeline_has_a_bar_per_bucket_with_counts_and_links(served):
     buckets = [f for f in body["facets"]["date"] if f["value"] != "undated"]
     assert [f["value"] for f in buckets][:3] == ["2022-12", "2023-01", "2023-02"]  # empty months included
     page = served.get("/", params={"q": "minister OR japan OR france"}).text
-    import re
 
-    bars = re.findall(r'<a href="([^"]+)" role="listitem" aria-label="([^"]+)"', page)
+    # Each bar is a link in a list item (an <a role="listitem"> is not a link any more).
+    bars = re.findall(r'<g role="listitem"><a href="([^"]+)" aria-label="([^"]+)"', page)
     assert len(bars) == len(buckets)
     for (href, label), f in zip(bars, buckets):
-        assert label.startswith(f"{f['label']}: {f['count']} article")
+        assert label == f"{f['label']}: {f['count']} article{'' if f['count'] == 1 else 's'}"
     href = dict((label.split(":")[0], h) for h, label in bars)["July 2024"].replace("&amp;", "&")
     narrowed = served.get(href.replace("/?", "/api/search?")).json()
     assert narrowed["query"]["from"] == narrowed["query"]["to"] == "2024-07" and narrowed["total"] == 25
@@ -375,3 +376,52 @@ def test_slow_searches_stop_with_a_clear_503(tmp_path, monkeypatch):
         assert server.get("/api/search", params={"q": "copper", "country": "ZZ"}).status_code == 400
     finally:
         server.stop()
+
+
+@pytest.fixture(scope="module")
+def copies(tmp_path_factory):
+    """The API corpus plus a republished copy of the seed (one story, two articles) and an
+    article whose body starts with its own headline, served in-process (Flask's client)."""
+    from web import create_app
+
+    base = tmp_path_factory.mktemp("copies")
+    corpus = api_corpus(base / "corpus")
+    seed_text = (corpus / f"{SEED_ID}.txt").read_text()
+    write(corpus / "copy.txt", seed_text.replace("Views: 0", "Views: 12"))
+    write(corpus / "headline.jsonl", json.dumps({
+        "id": "headline", "title": "Havana  harbour reopens", "published": "2024-09-22",
+        "text": "HAVANA HARBOUR REOPENS\n\nThe harbour of Havana reopened on Sunday.\n\nShips queued."}) + "\n")
+    index = base / "index"
+    proc = run_cli("index", "--corpus", corpus, "--index", index)
+    assert proc.returncode == 0, proc.stderr
+    return create_app({"INDEX": str(index)}).test_client()
+
+
+def test_stories_count_the_same_with_and_without_collapsing(copies):
+    """`stories` is the number of distinct stories among the matches: it was the total
+    whenever collapse=false, so one query said 3 articles (2 stories) and stories: 3."""
+    for q in ("cuba", "permanent representative offices", ""):
+        grouped = copies.get("/api/search", query_string={"q": q}).get_json()
+        every = copies.get("/api/search", query_string={"q": q, "collapse": "false"}).get_json()
+        assert grouped["total"] == every["total"] and grouped["stories"] == every["stories"], q
+    body = copies.get("/api/search", query_string={"q": "permanent representative offices"}).get_json()
+    assert body["total"] == 2 and body["stories"] == 1
+    for collapse in ("true", "false"):
+        page = copies.get("/", query_string={"q": "permanent representative offices", "collapse": collapse})
+        assert "2 articles (1 story)" in page.get_data(as_text=True), collapse
+
+
+def test_article_page_drops_a_first_paragraph_that_repeats_the_title(copies):
+    page = copies.get("/articles/headline").get_data(as_text=True)
+    body = page[page.index('<div class="body">'):page.index("</article>")]
+    assert "<h1" in page and "Havana harbour reopens" in page
+    assert "REOPENS" not in page  # the body's first paragraph was the title in capitals
+    assert re.findall(r"<p>(.*?)</p>", body) == ["The harbour of Havana reopened on Sunday.", "Ships queued."]
+    # A first paragraph that only starts like the title stays: the seed's title is its first sentence, cut.
+    seed = copies.get(f"/articles/{SEED_ID}").get_data(as_text=True)
+    assert re.search(r'<div class="body">\s*<p>In a significant development', seed)
+
+
+def test_counts_are_singular_or_plural_on_the_page(served):
+    assert re.search(r'id="summary"[^>]*>1 article for <strong>tokyo</strong>', served.get("/?q=tokyo").text)
+    assert re.search(r'id="summary"[^>]*>2 articles for <strong>havana</strong>', served.get("/?q=havana").text)

@@ -89,7 +89,8 @@ def tab(chromium):
 
 
 def search_box(page: Page):
-    return page.get_by_role("searchbox", name="Search articles")
+    """The search box: a combobox once suggest.js adds its suggestion list."""
+    return page.get_by_role("combobox", name="Search articles")
 
 
 def submit_search(page: Page, query: str, how: str = "enter") -> None:
@@ -292,7 +293,7 @@ def test_keyboard_only_search_starting_with_the_skip_link(served, tab):
     t = tab()
     page = t.page
     page.goto(served.url + "/")
-    skip = page.get_by_role("link", name="Skip to results")
+    skip = page.get_by_role("link", name="Skip to content")
     box = search_box(page)
     assert skip.bounding_box()["x"] < 0  # off-screen until focused
 
@@ -313,13 +314,13 @@ def test_keyboard_only_search_starting_with_the_skip_link(served, tab):
     expect(page.locator("ol.hits > li.hit")).to_have_count(10)
 
     # The skip link skips the header and the filters: after following it, the next
-    # Tab lands in the result list.
+    # Tab lands in the results (the <main>, which the filters' <aside> is beside).
     page.keyboard.press("Tab")
     expect(skip).to_be_focused()
     page.keyboard.press("Enter")
-    page.wait_for_url(re.compile(r"#results$"))
+    page.wait_for_url(re.compile(r"#main$"))
     page.keyboard.press("Tab")
-    assert page.evaluate("document.querySelector('#results').contains(document.activeElement)")
+    assert page.evaluate("document.querySelector('main#main').contains(document.activeElement)")
     assert page.evaluate("document.activeElement.closest('header, aside')") is None
     t.assert_clean()
 
@@ -328,7 +329,7 @@ def test_timeline_bar_click_narrows_the_dates(served, tab):
     t = tab()
     page = t.page
     page.goto(served.url + "/?q=minister+OR+japan+OR+france")
-    bars = page.locator("figure.timeline a[role=listitem]")
+    bars = page.locator("figure.timeline svg[role=list] > g[role=listitem] > a[href]")
     assert bars.count() >= 3
     july = page.locator('figure.timeline a[aria-label^="July 2024:"]')
     assert july.get_attribute("aria-label") == "July 2024: 25 articles"

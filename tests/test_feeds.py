@@ -135,6 +135,14 @@ def test_hostile_title_is_escaped_text_in_both_feeds(served):
     assert api_page(served, {"q": "evil headline"})["results"][0]["title"] == XSS_TITLE
 
 
+def test_feed_descriptions_count_in_the_singular_and_the_plural(served):
+    for q, count in (("tokyo", "1 article"), ("havana", "2 articles"), ("qqqzzzxx", "0 articles")):
+        rss = strict_xml(served.get("/search.rss", params={"q": q}).content)
+        assert rss.find("channel/description").text == f"{count}; News search", q
+        atom = strict_xml(served.get("/search.atom", params={"q": q}).content)
+        assert atom.find(ATOM + "subtitle").text == count, q
+
+
 def test_bad_parameters_get_the_same_problem_as_the_api(served):
     for params in ({"sort": "sideways"}, {"per_page": "101"}, {"country": "XX", "from": "2024-13"},
                    {"q": '"unbalanced'}, {"page": "200", "per_page": "100"}):
@@ -361,9 +369,11 @@ def test_suggestions_appear_while_typing_and_the_keyboard_picks_one(served, page
     from playwright.sync_api import expect
 
     page.goto(served.url + "/")
-    box = page.get_by_role("searchbox", name="Search articles")
+    # The ARIA 1.2 combobox pattern (aria-expanded is not allowed on a plain search box).
+    box = page.get_by_role("combobox", name="Search articles")
     listbox = page.get_by_role("listbox", name="Suggestions")
     expect(box).to_have_attribute("aria-expanded", "false")
+    expect(box).to_have_attribute("aria-autocomplete", "list")
     box.click()
     page.keyboard.type("mini", delay=30)
     expect(listbox).to_be_visible()

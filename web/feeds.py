@@ -32,6 +32,7 @@ from search.store import NoIndex
 from search.suggest import DEFAULT_LIMIT, MAX_SUGGEST_QUERY, suggest
 
 from . import engine
+from .pages import plural
 from .problems import problem
 
 feeds = Blueprint("feeds", __name__)
@@ -144,7 +145,7 @@ def rss():
            f"<title>{xml_text(_feed_title(req))}</title>\n",
            f"<link>{xml_text(page_url)}</link>\n",
            f'<atom:link rel="self" type="application/rss+xml" href="{xml_attr(request.url)}"/>\n',
-           f"<description>{xml_text(f'{result.total} articles; {SITE_NAME}')}</description>\n",
+           f"<description>{xml_text(plural(result.total, 'article') + '; ' + SITE_NAME)}</description>\n",
            "<language>en</language>\n",
            f"<generator>{SITE_NAME}</generator>\n"]
     dates = [d for d in (_published(h.published) for h in result.hits) if d]
@@ -178,7 +179,7 @@ def atom():
     out = ['<?xml version="1.0" encoding="utf-8"?>\n',
            '<feed xmlns="http://www.w3.org/2005/Atom" xml:lang="en">\n',
            f"<title>{xml_text(_feed_title(req))}</title>\n",
-           f"<subtitle>{xml_text(f'{result.total} articles')}</subtitle>\n",
+           f"<subtitle>{xml_text(plural(result.total, 'article'))}</subtitle>\n",
            f"<id>{xml_text(request.url)}</id>\n",
            f'<link rel="self" type="application/atom+xml" href="{xml_attr(request.url)}"/>\n',
            f'<link rel="alternate" type="text/html" href="{xml_attr(_search_url("/", req))}"/>\n',

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from urllib.parse import urlencode
 
 from flask import Blueprint, abort, render_template, request
@@ -11,11 +12,17 @@ from markupsafe import Markup
 from search.countries import country_label
 from search.facets import UNDATED
 from search.query import SearchRequest
-from search.searcher import mark_terms
+from search.searcher import Engine, mark_terms
 
 from . import engine
 
 pages = Blueprint("pages", __name__)
+
+
+@pages.app_template_filter("plural")
+def plural(count: int, singular: str, plural_form: str | None = None) -> str:
+    """"1 article", "2,345 articles": the one rule for counted words, in pages and feeds."""
+    return f"{count:,} {singular if count == 1 else plural_form or singular + 's'}"
 
 
 class Links:
@@ -72,14 +79,81 @@ def timeline(result, links: Links) -> list[dict]:
     return bars
 
 
+@dataclass(frozen=True)
+class Overview:
+    """What the index holds, for the home page: a first-time visitor's answer to
+    "what can I find here?"."""
+
+    articles: int
+    first_day: str | None
+    last_day: str | None
+    undated: int
+    countries: list[tuple[str, int]]  # (code, articles), most first
+    sources: list[tuple[str, int]]
+    examples: list[tuple[str, str]]  # (query, what its syntax does), each finding something
+
+
+OVERVIEW_COUNTRIES = 8
+OVERVIEW_SOURCES = 5
+_overviews: dict[str, Overview] = {}  # by index generation: computed once per worker and index state
+
+
+def overview(eng: Engine) -> Overview:
+    """The home page's overview, computed once per index generation: the sources cost a
+    posting list per distinct source and the examples a search each (Engine.top_sources)."""
+    generation = eng.generation()
+    found = _overviews.get(generation)
+    if found is None:
+        stats = eng.stats(top=OVERVIEW_COUNTRIES)
+        found = Overview(articles=stats["articles"], first_day=stats["first_day"], last_day=stats["last_day"],
+                         undated=stats["undated"], countries=stats["top_countries"],
+                         sources=eng.top_sources(OVERVIEW_SOURCES),
+                         examples=example_searches(eng, [code for code, _ in stats["top_countries"]]))
+        _overviews.clear()
+        _overviews[generation] = found
+    return found
+
+
+def example_searches(eng: Engine, countries: list[str]) -> list[tuple[str, str]]:
+    """Searches that show the query syntax with words of this index (the names of its
+    top countries: one-word names as words, a longer one as a phrase), kept only when
+    they find something."""
+    names = [country_label(c).lower() for c in countries]
+    words = [n for n in names if n.isalpha()][:2]
+    phrase = next((n for n in names if " " in n), None)
+    candidates = []
+    if words:
+        a, b = words[0], words[-1]
+        candidates.append((a, "articles that mention it"))
+        if b != a:
+            candidates += [(f"{a} OR {b}", "either word"), (f"{a} -{b}", "the first word, not the second")]
+    if phrase:
+        candidates.append((f'"{phrase}"', "the exact phrase"))
+    if words:
+        candidates.append((f"title:{words[0]}", "only in titles"))
+    return [(q, what) for q, what in candidates
+            if eng.search(SearchRequest.from_params({"q": [q], "per_page": ["1"]})).total]
+
+
 @pages.get("/")
 def search_page():
     req = SearchRequest.from_params(request.args)
     result = engine().search(req)
     links = Links(req)
+    home = not req.params()  # no query, no filter: the page a newcomer lands on
     return render_template("search.html", req=req, result=result, links=links,
                            country_label=country_label, timeline=timeline(result, links),
-                           timeline_size=(TIMELINE_WIDTH, TIMELINE_HEIGHT))
+                           timeline_size=(TIMELINE_WIDTH, TIMELINE_HEIGHT),
+                           overview=overview(engine()) if home else None)
+
+
+def without_headline(text: str, title: str) -> str:
+    """The body without a first paragraph that only repeats the title, but for spacing
+    and case (extracted pages often start with their own headline, which the article
+    page already shows as its h1)."""
+    first, _, rest = text.lstrip().partition("\n\n")
+    same = " ".join(first.split()).casefold() == " ".join(title.split()).casefold()
+    return rest if rest and same else text
 
 
 @pages.get("/articles/<path:article_id>")
@@ -88,7 +162,7 @@ def article_page(article_id: str):
     if article is None:
         abort(404)
     q = request.args.get("q", "")[:500]
-    body = mark_terms(article["text"], q)
+    body = mark_terms(without_headline(article["text"], article["title"]), q)
     paragraphs = [Markup(p) for p in body.split("\n\n") if p.strip()]
     title_html = Markup(mark_terms(article["title"], q, field="title"))
     back = "/?" + urlencode({"q": q}) if q else "/"

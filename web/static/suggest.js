@@ -43,6 +43,8 @@
   form.appendChild(list);
   form.appendChild(status);
 
+  // The ARIA 1.2 combobox pattern: aria-expanded is only allowed on an input that is a combobox.
+  input.setAttribute("role", "combobox");
   input.setAttribute("aria-autocomplete", "list");
   input.setAttribute("aria-controls", list.id);
   input.setAttribute("aria-expanded", "false");
