@@ -104,8 +104,10 @@ ARTICLES = [
     {"id": "paris-strike", "title": "French rail strike disrupts travel", "published": "2022-12-01",
      "text": "PARIS, Dec 1 - A rail strike across France cancelled most trains. French unions said the "
              "strike would continue.", "source": "Example Wire"},
+    # Its body starts with its headline, as extracted pages often do (the article page drops it).
     {"id": "undated-note", "title": "A note on Brazilian coffee",
-     "text": "Coffee growers in Brazil expect a larger harvest. Brazilian exporters welcomed the rain."},
+     "text": "A note on Brazilian coffee\n\nCoffee growers in Brazil expect a larger harvest. Brazilian exporters "
+             "welcomed the rain."},
     {"id": "xss", "title": "<script>alert('title')</script> Evil <img src=x onerror=alert(1)> headline",
      "published": "2024-09-21",
      "text": "Cuba <script>alert('body')</script> text with <img src=x onerror=alert(2)> markup and "
