@@ -1,4 +1,4 @@
-"""Measure search.countries.extract_countries on Reuters-21578.
+"""Measure search.ingest.countries.extract_countries on Reuters-21578.
 
 Reads ../shared/data/reuters21578/reut2-*.sgm (relative to the project root),
 compares the predicted codes with each story's <PLACES> (mapped to ISO
@@ -6,7 +6,7 @@ alpha-2) and prints micro precision / recall / F1, the accuracy of the first
 predicted code and the time per article.  Stories without a country place or
 without a body are skipped.  The figures are printed overall and with US left
 out (US is more than half of all pairs), for the development half
-(reut2-000 .. reut2-007: every weight and rule in search/countries.py is
+(reut2-000 .. reut2-007: every weight and rule in search/ingest/countries.py is
 chosen on it), the held-out half (reut2-008 .. reut2-015: only reported) and
 all files.
 
@@ -26,7 +26,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from search.countries import extract_countries  # noqa: E402
+from search.ingest.countries import extract_countries  # noqa: E402
 
 DEFAULT_DATA = ROOT.parent / "shared" / "data" / "reuters21578"
 
@@ -117,7 +117,7 @@ class Score:
 
 
 #: Files reut2-000 .. reut2-007 are the development half (every weight and rule
-#: of search/countries.py is chosen on them); reut2-008 .. reut2-015 are held out.
+#: of search/ingest/countries.py is chosen on them); reut2-008 .. reut2-015 are held out.
 DEV_FILES = range(0, 8)
 
 SPLITS = ("dev", "held-out", "all")

@@ -39,7 +39,7 @@ def main() -> int:
         print(f"skipped: {DATA} is absent (Reuters-21578 is needed)")
         return 0
     from reuters import read_reuters
-    from search.duplicates import MIN_WORDS, THRESHOLD, StoryFinder
+    from search.ingest.duplicates import MIN_WORDS, THRESHOLD, StoryFinder
 
     stories = [s for s in read_reuters(DATA) if len(re.findall(r"\w+", s["text"])) >= MIN_WORDS]
     finder = StoryFinder(Path(tempfile.mkdtemp()) / "stories.sqlite", keep_existing=False)

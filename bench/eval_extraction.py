@@ -16,7 +16,7 @@ On ../shared/data (relative to the project root; read its README):
             overall and with US left out.
 * speed     ms per article of each stage: HTML parse, body, metadata, countries.
 
-Titles and dates are scored on the finished Article, i.e. after search.extract.finish
+Titles and dates are scored on the finished Article, i.e. after search.ingest.extract.finish
 (cleaning, date parsing and validation), exactly as the indexer stores them.
 
 Usage:  python bench/eval_extraction.py [--data DIR] [--sample N] [--compare] [--errors]
@@ -42,9 +42,9 @@ for p in (str(ROOT), str(ROOT / "bench")):
     if p not in sys.path:
         sys.path.insert(0, p)
 
-from search.countries import extract_countries  # noqa: E402
-from search.extract import finish  # noqa: E402
-from search.readers import html as html_reader  # noqa: E402
+from search.ingest.countries import extract_countries  # noqa: E402
+from search.ingest.extract import finish  # noqa: E402
+from search.ingest.readers import html as html_reader  # noqa: E402
 
 DEFAULT_DATA = ROOT.parent / "shared" / "data"
 
@@ -175,7 +175,7 @@ def run_reader(raw: bytes, name: str, timings: Timings):
         page = html_reader.extract_html(data)
         t3 = time.perf_counter()
         timings.add("parse+body+metadata", t3 - t0)
-    from search.article import Article
+    from search.ingest.article import Article
 
     article = Article(id=name, title=page.title, text=page.text, url=page.url, source=page.source,
                       author=page.author, language=page.language, published=page.published,

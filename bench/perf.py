@@ -9,7 +9,7 @@ not on real news. Work folder: var/bench/ (corpus-<size>, ix-<size>, fts5-<size>
 perf-<size>-gunicorn.log); an existing complete corpus is reused, a missing one is made.
 
 Per size, in this order:
-1. extraction in this process (search.extract.scan_corpus/read_file, the indexer's own code):
+1. extraction in this process (search.ingest.extract.scan_corpus/read_file, the indexer's own code):
    the Article records give the query vocabulary and the FTS5 reference's input;
 2. full build: `news-search index --full` in a new process; wall time, articles/s (extraction
    included), peak RSS of its largest process (os.wait4: max over the process and the
@@ -156,7 +156,7 @@ def ensure_corpus(n: int) -> Path:
 def extract(corpus: Path) -> tuple[list, float]:
     """The indexer's Article records for the corpus, read in this process; (articles, seconds)."""
     from search import config
-    from search.extract import read_file, scan_corpus
+    from search.ingest.extract import read_file, scan_corpus
 
     t0 = time.perf_counter()
     scan = scan_corpus(corpus)

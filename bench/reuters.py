@@ -25,7 +25,7 @@ _ROOT = Path(__file__).resolve().parent.parent
 if str(_ROOT) not in sys.path:
     sys.path.insert(0, str(_ROOT))
 
-from search.dates import parse_date  # noqa: E402
+from search.ingest.dates import parse_date  # noqa: E402
 
 __all__ = ["read_reuters"]
 

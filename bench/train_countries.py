@@ -1,13 +1,13 @@
-"""Fit the candidate model of search/countries.py on the development half of Reuters-21578.
+"""Fit the candidate model of search/ingest/countries.py on the development half of Reuters-21578.
 
 Every country the extractor finds in a story is a candidate with a few
-features (search.countries.FEATURES: where it is named -- title, dateline,
+features (search.ingest.countries.FEATURES: where it is named -- title, dateline,
 lead, rest --, how often and how, its share of the best score, how many
 countries the story names, ...).  A candidate is positive when the story's
 <PLACES> hold it.  An L2-regularised logistic regression is fitted by Newton's
 method on reut2-000 .. reut2-007 only; the held-out half reut2-008 .. 015 is
 only scored.  The script prints the weights and the threshold to paste into
-MODEL_WEIGHTS / MODEL_THRESHOLD in search/countries.py, and the table with
+MODEL_WEIGHTS / MODEL_THRESHOLD in search/ingest/countries.py, and the table with
 the current model and with the fitted one.
 
 Usage:  python bench/train_countries.py [DATA_DIR] [--l2 X]
@@ -27,7 +27,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
 from eval_countries import DEFAULT_DATA, load, print_table, score_table, split_of  # noqa: E402
-from search import countries  # noqa: E402
+from search.ingest import countries  # noqa: E402
 
 
 def candidates(docs):
@@ -100,7 +100,7 @@ def main(argv: list[str] | None = None) -> int:
     print(")")
     print(f"MODEL_THRESHOLD = {t}")
 
-    print("\nwith the model in search/countries.py:")
+    print("\nwith the model in search/ingest/countries.py:")
     print_table(score_table(docs, countries.extract_countries)[0])
     old = countries.MODEL_WEIGHTS, countries.MODEL_THRESHOLD
     countries.MODEL_WEIGHTS, countries.MODEL_THRESHOLD = tuple(float(v) for v in w), t

@@ -174,7 +174,7 @@ def cmd_search(args) -> int:
 
 
 def cmd_stats(args) -> int:
-    from .countries import country_label
+    from .ingest.countries import country_label
     from .store import NoIndex
 
     try:
@@ -193,8 +193,8 @@ def cmd_stats(args) -> int:
 
 
 def cmd_extract(args) -> int:
-    from .extract import CorpusFile, read_file, scan_corpus
-    from .readers import split_extension
+    from .ingest.extract import CorpusFile, read_file, scan_corpus
+    from .ingest.readers import split_extension
 
     status = 0
     for path in args.paths:

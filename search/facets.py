@@ -18,8 +18,8 @@ from pathlib import Path
 import numpy as np
 
 from .arrays import IndexArrays, read_postings
-from .countries import country_label
-from .dates import day_label, month_label
+from .ingest.countries import country_label
+from .ingest.dates import day_label, month_label
 from .query import SearchRequest
 from .results import FacetValue
 

@@ -9,8 +9,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from .countries import is_country_code
-from .dates import parse_date_param
+from .ingest.countries import is_country_code
+from .ingest.dates import parse_date_param
 
 MAX_QUERY_LENGTH = 500
 # Terms with *, ? or ~: each one walks the index's vocabulary (search.searcher caps

@@ -10,7 +10,7 @@ from whoosh.codec.whoosh3 import W3Codec
 from whoosh.filedb.compound import CompoundStorage
 
 from search import codec, store
-from search.article import Article
+from search.ingest.article import Article
 from search.indexer import article_document
 from search.schema import make_schema
 

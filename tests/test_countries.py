@@ -1,4 +1,4 @@
-"""Tests for search.countries: which countries a story is about."""
+"""Tests for search.ingest.countries: which countries a story is about."""
 
 from __future__ import annotations
 
@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from search import countries
-from search.countries import country_label, extract_countries, is_country_code
+from search.ingest import countries
+from search.ingest.countries import country_label, extract_countries, is_country_code
 
 SEED = Path(__file__).resolve().parent.parent / "corpus" / "000_d1333627a6b9a447.txt"
 

@@ -1,4 +1,4 @@
-"""Tests for search.dates.  Every call passes today= explicitly so nothing goes stale."""
+"""Tests for search.ingest.dates.  Every call passes today= explicitly so nothing goes stale."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from search.dates import date_from_text, day_label, month_label, parse_date, parse_date_param
+from search.ingest.dates import date_from_text, day_label, month_label, parse_date, parse_date_param
 
 TODAY = date(2024, 10, 1)
 SEED = Path(__file__).resolve().parent.parent / "corpus" / "000_d1333627a6b9a447.txt"
@@ -214,8 +214,8 @@ def test_dateline_without_year_and_no_evidence(text):
 def test_dateline_without_year_with_evidence(text, expected, monkeypatch):
     # Off by default: on Reuters the evidence picked the right year for only 31 % of
     # the articles where it fired, and a wrong year is worse than none.
-    import search.dates
-    monkeypatch.setattr(search.dates, "YEARLESS_DATELINE_EVIDENCE", True)
+    import search.ingest.dates
+    monkeypatch.setattr(search.ingest.dates, "YEARLESS_DATELINE_EVIDENCE", True)
     assert dft(text) == (expected, "dateline")
 
 

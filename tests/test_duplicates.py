@@ -6,7 +6,7 @@ import subprocess
 import sys
 
 from conftest import PROJECT, SEED, Server, api_corpus, run_cli, write
-from search.duplicates import THRESHOLD, resemblance, signature
+from search.ingest.duplicates import THRESHOLD, resemblance, signature
 
 SEED_ID = "000_d1333627a6b9a447"
 
@@ -14,7 +14,7 @@ SEED_ID = "000_d1333627a6b9a447"
 def test_signatures_are_stable_across_processes_and_measure_resemblance():
     text = SEED.read_text()
     here = signature(text)
-    code = "import sys; from search.duplicates import signature; print(signature(open(sys.argv[1]).read()).tolist())"
+    code = "import sys; from search.ingest.duplicates import signature; print(signature(open(sys.argv[1]).read()).tolist())"
     there = subprocess.run([sys.executable, "-c", code, str(SEED)], cwd=PROJECT, capture_output=True, text=True,
                            env={"PYTHONHASHSEED": "123", "PATH": ""}).stdout
     assert list(here) == eval(there)

@@ -1,5 +1,5 @@
 """HTML pages: one hand-made page per extraction rule, read through the indexer's own path
-(search.extract.read_file), plus the real-data benchmark against its targets."""
+(search.ingest.extract.read_file), plus the real-data benchmark against its targets."""
 
 from __future__ import annotations
 
@@ -11,9 +11,9 @@ from datetime import date, datetime, timedelta
 import pytest
 
 from conftest import PROJECT, SHARED_DATA, write
-from search.extract import read_file, scan_corpus
-from search.html_meta import date_in_url, decode_html, title_from_title_tag
-from search.readers.html import extract_html, fallback_text
+from search.ingest.extract import read_file, scan_corpus
+from search.ingest.readers.html_meta import date_in_url, decode_html, title_from_title_tag
+from search.ingest.readers.html import extract_html, fallback_text
 
 MAX = 50 * 1024 * 1024
 
@@ -230,7 +230,7 @@ def test_boilerplate_removed(tmp_path):
 
 
 def test_fallback_reader_removes_boilerplate_too():
-    from search.html_meta import parse_tree
+    from search.ingest.readers.html_meta import parse_tree
 
     text = fallback_text(parse_tree(BOILERPLATE_PAGE))
     assert "first meeting at that level" in text

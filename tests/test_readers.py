@@ -7,7 +7,7 @@ import json
 from datetime import date
 
 from conftest import SEED, seed_corpus, write
-from search.extract import read_file, scan_corpus
+from search.ingest.extract import read_file, scan_corpus
 
 MAX = 50 * 1024 * 1024
 

@@ -26,7 +26,7 @@ from urllib.parse import urlencode
 
 from flask import Blueprint, Response, request, stream_with_context, url_for
 
-from search.countries import country_label
+from search.ingest.countries import country_label
 from search.query import MAX_PER_PAGE, MAX_RESULT_WINDOW, InvalidRequest, SearchRequest
 from search.store import NoIndex
 from search.suggest import DEFAULT_LIMIT, MAX_SUGGEST_QUERY, suggest

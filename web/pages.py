@@ -9,7 +9,7 @@ from urllib.parse import urlencode
 from flask import Blueprint, abort, render_template, request
 from markupsafe import Markup
 
-from search.countries import country_label
+from search.ingest.countries import country_label
 from search.facets import UNDATED
 from search.query import SearchRequest
 from search.searcher import Engine, mark_terms

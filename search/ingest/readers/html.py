@@ -7,7 +7,7 @@ Three stages, each usable alone (bench/eval_extraction.py times them):
                       windows-1252) and one lxml tree.  lxml directly rather than
                       BeautifulSoup: a BeautifulSoup tree costs ~21 ms per news page, the
                       lxml tree ~1 ms, and the whole page budget is 25 ms.
-* page_metadata(tree) title, date, author, site, URL and language (search.html_meta).
+* page_metadata(tree) title, date, author, site, URL and language (search.ingest.readers.html_meta).
 * body_text(tree)     the main text by trafilatura (precision mode, comments left out),
                       which scores best on the article-extraction benchmark (see
                       bench/eval_extraction.py); our own block-text reader of <article> /
@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from lxml import etree
 
 from ..article import Article
-from ..html_meta import normalise_language, page_metadata as _page_metadata, parse_tree
+from .html_meta import normalise_language, page_metadata as _page_metadata, parse_tree
 from . import Problem
 
 
@@ -298,7 +298,7 @@ def read(data: bytes, article_id: str, path: str) -> Iterator[Article | Problem]
     article = Article(id=article_id, title=page.title, text=page.text, path=path,
                       url=page.url, source=page.source, author=page.author, language=page.language)
     if page.published:
-        article.published = page.published  # validated here, parsed again in search.extract
+        article.published = page.published  # validated here, parsed again in search.ingest.extract
         article.date_source = page.date_source
     yield article
 

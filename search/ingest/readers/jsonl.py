@@ -39,13 +39,13 @@ def record_to_article(record: object, default_id: str, path: str) -> Article:
 
 def apply_metadata(article: Article, meta: dict) -> None:
     """Copy the metadata keys given (a sidecar's or a record's) onto the article.
-    `published` is kept raw here and parsed by search.extract."""
+    `published` is kept raw here and parsed by search.ingest.extract."""
     for key in ("title", "url", "source", "author", "language"):
         value = meta.get(key)
         if isinstance(value, str) and value.strip():
             setattr(article, key, value.strip())
     if meta.get("published") not in (None, ""):
-        article.published = meta["published"]  # parsed and validated in search.extract
+        article.published = meta["published"]  # parsed and validated in search.ingest.extract
         article.date_source = "metadata"
 
 

@@ -1,5 +1,5 @@
 """One module per corpus format. A reader turns a file's bytes into Articles (or
-Problems for the parts it could not read); search.extract finishes the records."""
+Problems for the parts it could not read); search.ingest.extract finishes the records."""
 
 from __future__ import annotations
 

@@ -8,7 +8,7 @@ Sources, strongest first, for each field:
 * published  JSON-LD datePublished (also inside @graph, lists and CDATA/comment-wrapped
              blocks), article:published_time and its relatives, itemprop=datePublished,
              `<time datetime>` (the one marked as the publication time first), a date in the
-             URL.  Every candidate goes through search.dates.parse_date; placeholders and
+             URL.  Every candidate goes through search.ingest.dates.parse_date; placeholders and
              future dates are skipped and the next candidate is tried.  A value with an offset
              keeps it, so the article's day is the page's own calendar day.
 * author     JSON-LD author, meta author tags, rel=author / itemprop=author / byline elements.
@@ -29,7 +29,7 @@ from urllib.parse import urljoin, urlsplit
 
 from lxml import html as lxml_html
 
-from .dates import parse_date
+from ..dates import parse_date
 
 __all__ = ["decode_html", "parse_tree", "page_metadata", "normalise_language"]
 
