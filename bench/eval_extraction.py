@@ -398,6 +398,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--compare", action="store_true", help="also measure alternative libraries")
     ap.add_argument("--errors", action="store_true", help="list the pages that miss")
     ap.add_argument("--no-countries", action="store_true")
+    ap.add_argument("--json", action="store_true", help="print the figures as one JSON object instead")
     args = ap.parse_args(argv)
     needed = [args.data / "html" / "scrapinghub" / "ground-truth.json", args.data / "html" / "readability",
               args.data / "reuters21578"]
@@ -406,6 +407,9 @@ def main(argv: list[str] | None = None) -> int:
         print(f"skipped: shared data not found ({', '.join(missing)})")
         return 0
     res = evaluate(args.data, args.sample, errors=args.errors, countries=not args.no_countries)
+    if args.json:
+        print(json.dumps(res, default=str))
+        return 0
     print_table(res)
     if args.errors:
         print("\nworst bodies (precision, recall, page):")

@@ -71,10 +71,10 @@ ROOT = BENCH.parent
 SHARED_DATA = ROOT.parent / "shared" / "data"
 REUTERS = SHARED_DATA / "reuters21578"
 WORK = ROOT / "var" / "bench"
-sys.path[:0] = [str(BENCH), str(ROOT)]
+sys.path[:0] = [str(BENCH), str(ROOT), str(ROOT / "tests")]
 
 from fts5_reference import Fts5Reference  # noqa: E402
-from gunicorn_server import Server as GunicornServer  # noqa: E402
+from harness.server import Server as GunicornServer  # noqa: E402
 
 SYNTHETIC = "SYNTHETIC Reuters-based corpus (bench/make_corpus.py)"
 SEED = 6006

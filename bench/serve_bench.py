@@ -36,10 +36,10 @@ BENCH = Path(__file__).resolve().parent
 ROOT = BENCH.parent
 SHARED_DATA = ROOT.parent / "shared" / "data"
 REUTERS = SHARED_DATA / "reuters21578"
-if str(BENCH) not in sys.path:
-    sys.path.insert(0, str(BENCH))
+if str(ROOT / "tests") not in sys.path:
+    sys.path.insert(0, str(ROOT / "tests"))  # harness/: what the suite and the benchmarks share
 
-from gunicorn_server import Server  # noqa: E402
+from harness.server import Server  # noqa: E402
 from reuters import read_reuters  # noqa: E402
 
 SEED = 1234

@@ -11,6 +11,8 @@ from pathlib import Path
 
 import pytest
 
+from harness.server import Server as ServerProcess
+
 PROJECT = Path(__file__).resolve().parent.parent
 SEED = PROJECT / "corpus" / "000_d1333627a6b9a447.txt"
 SEED_META = PROJECT / "corpus" / "000_d1333627a6b9a447.meta.json"
@@ -50,8 +52,6 @@ def seed_corpus(folder: Path) -> Path:
     return folder
 
 
-sys.path.insert(0, str(PROJECT / "bench"))
-from gunicorn_server import Server as ServerProcess  # noqa: E402
 
 
 class Server(ServerProcess):

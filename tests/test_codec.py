@@ -7,7 +7,6 @@ from __future__ import annotations
 import random
 
 from whoosh.codec.whoosh3 import W3Codec
-from whoosh.filedb.compound import CompoundStorage
 
 from search import codec, store
 from search.ingest.article import Article

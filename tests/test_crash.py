@@ -7,16 +7,11 @@ exactly the corpus's articles (ids and versions compared)."""
 from __future__ import annotations
 
 import random
-import sys
 
-from conftest import PROJECT
+from harness.crash import calibrate, kill_round
+from harness.reliability import Corpus, index_state, leftovers, reindex
 
-sys.path.insert(0, str(PROJECT / "bench"))
-
-from crash import calibrate, kill_round  # noqa: E402
-from reliability import Corpus, index_state, leftovers, reindex  # noqa: E402
-
-from search import indexer  # noqa: E402
+from search import indexer
 
 
 def _check(rows: list[dict]) -> None:

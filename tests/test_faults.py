@@ -13,16 +13,13 @@ from __future__ import annotations
 import os
 import stat
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-from conftest import PROJECT, run_cli, search_json
+from conftest import run_cli, search_json
 
-sys.path.insert(0, str(PROJECT / "bench"))
-
-from reliability import Corpus, index_state, leftovers  # noqa: E402
+from harness.reliability import Corpus, index_state, leftovers
 
 # Loaded at start-up by the child interpreter (PYTHONPATH): fails writes under FAULT_DIR.
 SITECUSTOMIZE = r'''

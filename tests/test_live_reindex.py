@@ -7,13 +7,7 @@ it ended, within a second."""
 
 from __future__ import annotations
 
-import sys
-
-from conftest import PROJECT
-
-sys.path.insert(0, str(PROJECT / "bench"))
-
-from soak import soak  # noqa: E402
+from harness.soak import soak
 
 
 def test_answers_stay_whole_and_fresh_while_reindexing(tmp_path):

@@ -1,4 +1,4 @@
-"""Shared by bench/soak.py, bench/crash.py and their short versions in the suite: a
+"""Shared by the soak and crash runs (bench/soak.py, bench/crash.py) and their short versions in the suite: a
 corpus whose every article carries its own version in its text, so the state of an
 index (which articles, in which version) can be read back and compared; the real
 CLI in subprocesses; gunicorn on a free loopback port.
@@ -17,11 +17,7 @@ import sys
 import time
 from pathlib import Path
 
-PROJECT = Path(__file__).resolve().parent.parent
-if str(PROJECT) not in sys.path:
-    sys.path.insert(0, str(PROJECT))
-
-from gunicorn_server import Server as GunicornServer  # noqa: E402  (bench/ is this file's folder)
+from .server import PROJECT, Server as GunicornServer
 
 VERSION = re.compile(r"\bzqart(\d+) zqver(\d+)\b")
 WORDS = ("trade minister exports election court police oil prices bank rates storm flood harvest "

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import requests
 
-PROJECT = Path(__file__).resolve().parent.parent
+PROJECT = Path(__file__).resolve().parents[2]
 
 
 def free_port() -> int:
