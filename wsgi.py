@@ -3,5 +3,5 @@
 from search import dependencies
 from web import create_app
 
-dependencies.check(serving_only=True)  # a broken install stops here, naming the package
+dependencies.check(dependencies.SERVING)  # a broken install stops here, naming the package
 app = create_app()

@@ -11,9 +11,9 @@ from pathlib import Path
 
 from . import config, dependencies
 
-# The commands that only read the index or serve it: they import the server's packages and
-# look for the indexer's without importing them (search.dependencies).
-SERVING_COMMANDS = ("search", "stats", "serve")
+# What each command does, for the packages it checks before it starts (search.dependencies).
+ROLES = {"index": dependencies.INDEXING, "extract": dependencies.INDEXING,
+         "search": dependencies.SERVING, "stats": dependencies.SERVING, "serve": dependencies.SERVING}
 
 
 def _add_index_arg(p: argparse.ArgumentParser) -> None:
@@ -78,15 +78,14 @@ def main(argv: list[str] | None = None) -> int:
         args.index = config.index_dir()
     if getattr(args, "corpus", None) is None and "corpus" in args:
         args.corpus = config.corpus_dir()
-    if args.command != "doctor":
-        try:
-            dependencies.check(serving_only=args.command in SERVING_COMMANDS)
-        except dependencies.MissingDependency as e:
-            print(f"news-search {args.command}: {e}", file=sys.stderr)
-            return 1
     try:
+        if args.command in ROLES:
+            dependencies.check(ROLES[args.command])
         return {"index": cmd_index, "search": cmd_search, "stats": cmd_stats, "extract": cmd_extract,
                 "serve": cmd_serve, "doctor": cmd_doctor}[args.command](args)
+    except dependencies.MissingDependency as e:  # before the command, or at a package's first use
+        print(f"news-search {args.command}: {e}", file=sys.stderr)
+        return 1
     except KeyboardInterrupt:
         print("interrupted; the previous index is intact", file=sys.stderr)
         return 130

@@ -89,7 +89,9 @@ for package in ("search", "web"):
 files = {}
 for name in names:
     files[name] = importlib.import_module(name).__file__
-importlib.import_module("search.dependencies").check()  # and every package they import on demand
+dependencies = importlib.import_module("search.dependencies")
+for requirement in dependencies.REQUIREMENTS:  # and every package they import on first use
+    dependencies.load(requirement.module)
 print(json.dumps(files))
 """
     proc = _run(plain_install / "python", "-c", script, cwd=tmp_path)

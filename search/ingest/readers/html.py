@@ -26,6 +26,7 @@ from dataclasses import dataclass
 
 from lxml import etree
 
+from ... import dependencies
 from ..article import Article
 from .html_meta import normalise_language, page_metadata as _page_metadata, parse_tree
 from . import Problem
@@ -67,12 +68,11 @@ _trafilatura_extract = None
 
 
 def _trafilatura():
-    """trafilatura's extract, imported on first use (0.2 s: a server never needs it). A
-    failed import is raised: `news-search` checks it before indexing (search.dependencies)."""
+    """trafilatura's extract, imported on first use (0.2 s: a run that reads no HTML, and a
+    server, never need it); a failed import stops the run (search.dependencies)."""
     global _trafilatura_extract
     if _trafilatura_extract is None:
-        from trafilatura import extract
-
+        extract = dependencies.load("trafilatura").extract
         # It logs every page it finds too short as a warning: that is our fallback's job.
         logging.getLogger("trafilatura").setLevel(logging.CRITICAL)
         _trafilatura_extract = extract
@@ -230,9 +230,8 @@ def detect_language(text: str) -> str | None:
     sample = text[:_DETECT_CHARS]
     if len(sample.strip()) < _MIN_DETECT_CHARS:
         return None
-    import py3langid  # 0.1 s to import: only when a page does not declare its language
-
-    code, _score = py3langid.classify(sample)
+    # 0.1 s to import: only when a page does not declare its language.
+    code, _score = dependencies.load("py3langid").classify(sample)
     return normalise_language(code)
 
 
