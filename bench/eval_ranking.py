@@ -89,7 +89,7 @@ def service_runs(docs: list[dict], queries: dict[str, str], work: Path) -> tuple
     if proc.returncode:
         raise SystemExit(proc.stderr)
     from search.query import SearchRequest
-    from search.searcher import Engine
+    from search.backends.whoosh.engine import Engine
 
     engine = Engine(index)
     runs, relaxed, took = {}, 0, []

@@ -94,8 +94,8 @@ def main(argv: list[str] | None = None) -> int:
 def cmd_index(args) -> int:
     import sqlite3
 
-    from .indexer import update_index
-    from .store import IndexLocked
+    from .backends.whoosh.indexer import update_index
+    from .backends.whoosh.store import IndexLocked
 
     def progress(total: int):
         from tqdm import tqdm
@@ -127,15 +127,15 @@ def cmd_index(args) -> int:
 
 
 def _engine(args):
-    from .searcher import Engine
+    from .backends.whoosh.engine import Engine
 
     return Engine(args.index)
 
 
 def cmd_search(args) -> int:
     from .query import InvalidRequest, SearchRequest
-    from .searcher import SearchTimeout
-    from .store import NoIndex
+    from .backends.whoosh.engine import SearchTimeout
+    from .backends.whoosh.store import NoIndex
 
     params: dict[str, list[str]] = {"q": [" ".join(args.query)], "country": args.country}
     for name, value in (("from", args.date_from), ("to", args.date_to), ("sort", args.sort),
@@ -174,7 +174,7 @@ def cmd_search(args) -> int:
 
 def cmd_stats(args) -> int:
     from .ingest.countries import country_label
-    from .store import NoIndex
+    from .backends.whoosh.store import NoIndex
 
     try:
         stats = _engine(args).stats()
@@ -242,7 +242,7 @@ def cmd_doctor(args) -> int:
     """What this install is and has: exit 1 when a required package cannot be imported."""
     import platform
 
-    from .store import NoIndex
+    from .backends.whoosh.store import NoIndex
 
     packages = dependencies.report()
     versions = {row["package"]: row["installed"] for row in packages}

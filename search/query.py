@@ -13,7 +13,7 @@ from .ingest.countries import is_country_code
 from .ingest.dates import parse_date_param
 
 MAX_QUERY_LENGTH = 500
-# Terms with *, ? or ~: each one walks the index's vocabulary (search.searcher caps
+# Terms with *, ? or ~: each one walks the index's vocabulary (search.backends.whoosh.engine caps
 # how many words each may stand for), so a query may hold only a few.
 MAX_PATTERNS = 8
 MAX_PER_PAGE = 100

@@ -8,7 +8,7 @@ import random
 import pytest
 from whoosh.formats import Characters, Positions
 
-from search.analysis import FastCharacters, FastPositions, NewsAnalyzer, chain_analyzer
+from search.backends.whoosh.analysis import FastCharacters, FastPositions, NewsAnalyzer, chain_analyzer
 
 TEXTS = [
     "The Foreign Minister of Cuba, Bruno Rodríguez, met his counterpart in Seoul.",

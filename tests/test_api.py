@@ -340,7 +340,7 @@ def test_total_does_not_depend_on_the_page(tmp_path):
     index = tmp_path / "index"
     assert run_cli("index", "--corpus", corpus, "--index", index).returncode == 0
     from search.query import SearchRequest
-    from search.searcher import Engine
+    from search.backends.whoosh.engine import Engine
 
     engine = Engine(index)
     for p in (1, 2, 4, 10):
@@ -358,7 +358,7 @@ def test_slow_searches_stop_with_a_clear_503(tmp_path, monkeypatch):
     index = tmp_path / "index"
     assert run_cli("index", "--corpus", corpus, "--index", index).returncode == 0
     from search.query import SearchRequest
-    from search.searcher import Engine, SearchTimeout
+    from search.backends.whoosh.engine import Engine, SearchTimeout
 
     request = SearchRequest.from_params({"q": ["copper"]})
     assert Engine(index).search(request).total == 3000

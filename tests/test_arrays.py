@@ -1,4 +1,4 @@
-"""The vectorised search path (search/arrays.py, numpy facets) against Whoosh's own
+"""The vectorised search path (search/backends/whoosh/arrays.py, numpy facets) against Whoosh's own
 matchers: same matches, same totals and facets, same top results in the same order,
 on random queries over a real multi-segment index with deleted documents."""
 
@@ -13,9 +13,9 @@ import numpy as np
 import pytest
 
 from conftest import write
-from search.indexer import update_index
+from search.backends.whoosh.indexer import update_index
 from search.query import SearchRequest, user_query
-from search.searcher import Engine
+from search.backends.whoosh.engine import Engine
 
 WORDS = ("oil price market bank rate trade export coffee wheat gold copper dollar yen "
          "minister talks strike shares profit loss deal tax budget growth").split()
@@ -135,7 +135,7 @@ def test_vectorised_answers_equal_whooshs_on_random_queries(index):
 def test_the_vectorised_path_is_the_one_taken(index):
     """Guards the comparison above: word and phrase queries really go through numpy,
     wildcards and fuzzy terms really through Whoosh."""
-    from search.arrays import Unsupported
+    from search.backends.whoosh.arrays import Unsupported
 
     engine = Engine(index)
     arrays = engine.arrays(engine.searcher())
@@ -182,7 +182,7 @@ def test_snippet_character_ranges_equal_whooshs(index):
         to_bytes = s.schema["text"].to_bytes
         highlight.Highlighter._load_chars(results, "text", texts, to_bytes)
         expected = results._char_cache.pop("text")
-        from search.searcher import ArrayHighlighter
+        from search.backends.whoosh.engine import ArrayHighlighter
 
         ArrayHighlighter(arrays)._load_chars(results, "text", texts, to_bytes)
         assert results._char_cache["text"] == expected and any(expected.values()), q
@@ -216,9 +216,9 @@ def test_filters_on_phrases_filter_without_scoring(index, vectorised):
 def test_saved_facet_arrays_equal_the_ones_read_from_the_index(index):
     """The indexer saves each segment's facet arrays beside it; loaded, they equal the
     ones read from the postings, and none is left for a segment that is gone."""
-    from search import store
-    from search.arrays import IndexArrays, _SegmentCache
-    from search.facets import FACETS_SUFFIX, FacetTables
+    from search.backends.whoosh import store
+    from search.backends.whoosh.arrays import IndexArrays, _SegmentCache
+    from search.backends.whoosh.facet_tables import FACETS_SUFFIX, FacetTables
 
     ix, gen = store.open_current(index)
     with ix.searcher() as s:
@@ -249,8 +249,8 @@ def test_frequent_words_read_as_arrays_equal_their_decoded_blocks(tmp_path):
     word it holds, exactly what decoding Whoosh's posting blocks gives: document
     numbers, weights and where each block starts. Segments written by full and by
     incremental runs both have one."""
-    from search import codec, store
-    from search.arrays import read_postings
+    from search.backends.whoosh import codec, store
+    from search.backends.whoosh.arrays import read_postings
 
     corpus, index = tmp_path / "corpus", tmp_path / "index"
     _two_segments(corpus, index, random.Random(11), 200, 200)
@@ -287,9 +287,9 @@ def test_frequent_words_read_as_arrays_equal_their_decoded_blocks(tmp_path):
 def test_facet_files_saved_with_day_strings_still_load(index, tmp_path, monkeypatch):
     """Files saved before days were stored as numbers (ISO strings, '' when undated)
     give the same tables as the current ones, read from the files alone."""
-    from search import facets, store
-    from search.arrays import IndexArrays, _SegmentCache
-    from search.facets import FACETS_SUFFIX, UNDATED_DAY, FacetTables
+    from search.backends.whoosh import facet_tables as facets, store
+    from search.backends.whoosh.arrays import IndexArrays, _SegmentCache
+    from search.backends.whoosh.facet_tables import FACETS_SUFFIX, UNDATED_DAY, FacetTables
 
     ix, gen = store.open_current(index)
     with ix.searcher() as s:
@@ -319,9 +319,9 @@ def test_saved_facet_tables_equal_built_ones_and_follow_the_index(index, tmp_pat
     server loads them instead of building."""
     import shutil
 
-    from search import facets, store
-    from search.arrays import IndexArrays, _SegmentCache
-    from search.facets import TABLES_PREFIX, FacetTables, _state_key
+    from search.backends.whoosh import facet_tables as facets, store
+    from search.backends.whoosh.arrays import IndexArrays, _SegmentCache
+    from search.backends.whoosh.facet_tables import TABLES_PREFIX, FacetTables, _state_key
 
     ix, gen = store.open_current(index)
     with ix.searcher() as s:

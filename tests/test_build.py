@@ -1,4 +1,4 @@
-"""The parallel full rebuild (search/build.py) against one plain Whoosh writer: the
+"""The parallel full rebuild (search/backends/whoosh/build.py) against one plain Whoosh writer: the
 same documents under the same numbers, the same terms, postings, lengths and stored
 fields, the same stories and the same summary."""
 
@@ -9,8 +9,8 @@ import random
 from pathlib import Path
 
 from conftest import write
-from search import build, indexer, store
-from search.indexer import update_index
+from search.backends.whoosh import build, indexer, store
+from search.backends.whoosh.indexer import update_index
 
 WORDS = "oil price market bank rate trade export coffee wheat gold copper dollar yen minister".split()
 

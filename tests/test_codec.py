@@ -1,4 +1,4 @@
-"""search/codec.py: Whoosh's own files are written byte for byte as W3Codec writes them;
+"""search/backends/whoosh/codec.py: Whoosh's own files are written byte for byte as W3Codec writes them;
 the codec only adds the frequent words' `.npl` file (tests/test_arrays.py checks that
 what it holds equals the decoded posting blocks)."""
 
@@ -8,9 +8,9 @@ import random
 
 from whoosh.codec.whoosh3 import W3Codec
 
-from search import codec, store
+from search.backends.whoosh import codec, store
 from search.ingest.article import Article
-from search.indexer import article_document
+from search.backends.whoosh.indexer import article_document
 from search.schema import make_schema
 
 WORDS = "oil price market bank rate trade export coffee wheat gold copper dollar talks".split()

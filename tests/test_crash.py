@@ -11,7 +11,7 @@ import random
 from harness.crash import calibrate, kill_round
 from harness.reliability import Corpus, index_state, leftovers, reindex
 
-from search import indexer
+from search.backends.whoosh import indexer
 
 
 def _check(rows: list[dict]) -> None:

@@ -223,8 +223,8 @@ def test_the_time_limit_gives_a_clear_503_everywhere(wide):
 
 @pytest.fixture(scope="module")
 def wide_words(wide):
-    from search import store
-    from search.lexicon import Lexicon
+    from search.backends.whoosh import store
+    from search.backends.whoosh.lexicon import Lexicon
 
     ix, _ = store.open_current(wide.index)
     reader = ix.reader()
@@ -236,7 +236,7 @@ def wide_words(wide):
 @given(pattern=st.text(alphabet="abcdez*?", min_size=1, max_size=6), word=st.text(alphabet="abcdez", max_size=7),
        maxdist=st.integers(min_value=0, max_value=2))
 def test_word_list_expands_patterns_as_whoosh_does(wide_words, pattern, word, maxdist):
-    """search.lexicon answers from one cached list what Whoosh answers from its term
+    """search.backends.whoosh.lexicon answers from one cached list what Whoosh answers from its term
     tables: the same words for wildcards and prefixes; for close spellings Whoosh's
     (Levenshtein automaton) words and more only by transpositions counted as one edit."""
     from whoosh import query as wq

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from conftest import PROJECT, write
 from search.query import SearchRequest
-from search.searcher import Engine
+from search.backends.whoosh.engine import Engine
 
 GOOD = "Good story {n}\n\nZanzibar clove exports rose in week {n}, traders in Stone Town said on Monday."
 PARAGRAPH = ("Zanzibar clove exports rose this week, traders in Stone Town said on Monday, as buyers "

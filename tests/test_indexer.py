@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from conftest import PROJECT, ids, run_cli, search_json, seed_corpus, write
-from search import store
+from search.backends.whoosh import store
 
 SEED_ID = "000_d1333627a6b9a447"
 

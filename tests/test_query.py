@@ -9,8 +9,8 @@ from datetime import date
 import pytest
 
 from search.query import InvalidRequest, SearchRequest, parse_query
-from search.searcher import Engine
-from search.suggest import suggest
+from search.backends.whoosh.engine import Engine
+from search.backends.whoosh.suggest import suggest
 
 from conftest import run_cli, write
 

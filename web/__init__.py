@@ -6,7 +6,7 @@ import os
 
 from flask import Flask, request
 
-from search.searcher import DEFAULT_TIME_LIMIT, Engine
+from search.backends.whoosh.engine import DEFAULT_TIME_LIMIT, Engine
 
 from .problems import install_error_handlers
 

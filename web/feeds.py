@@ -28,8 +28,8 @@ from flask import Blueprint, Response, request, stream_with_context, url_for
 
 from search.ingest.countries import country_label
 from search.query import MAX_PER_PAGE, MAX_RESULT_WINDOW, InvalidRequest, SearchRequest
-from search.store import NoIndex
-from search.suggest import DEFAULT_LIMIT, MAX_SUGGEST_QUERY, suggest
+from search.backends.whoosh.store import NoIndex
+from search.backends.whoosh.suggest import DEFAULT_LIMIT, MAX_SUGGEST_QUERY, suggest
 
 from . import engine
 from .pages import plural

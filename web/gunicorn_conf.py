@@ -34,7 +34,7 @@ def when_ready(server):
     starts with them, shared copy-on-write, instead of each loading its own. The
     master keeps no index file open: workers open their own searchers after fork."""
     try:
-        from search.searcher import Engine
+        from search.backends.whoosh.engine import Engine
 
         engine = Engine(os.environ.get("NEWS_SEARCH_INDEX", "").strip() or "var/index")
         try:

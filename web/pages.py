@@ -10,9 +10,9 @@ from flask import Blueprint, abort, render_template, request
 from markupsafe import Markup
 
 from search.ingest.countries import country_label
-from search.facets import UNDATED
+from search.backends.whoosh.facet_tables import UNDATED
 from search.query import SearchRequest
-from search.searcher import Engine, mark_terms
+from search.backends.whoosh.engine import Engine, mark_terms
 
 from . import engine
 

@@ -6,8 +6,8 @@ from flask import Flask, Response, json, render_template, request
 from werkzeug.exceptions import HTTPException
 
 from search.query import InvalidRequest
-from search.searcher import SearchTimeout
-from search.store import NoIndex
+from search.backends.whoosh.engine import SearchTimeout
+from search.backends.whoosh.store import NoIndex
 
 PROBLEM_TYPE = "about:blank"
 

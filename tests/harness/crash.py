@@ -11,7 +11,7 @@ incremental and of `--full` runs, and check after each kill that
 
 Before each run the corpus changes (articles added, changed and deleted), so "before"
 and "after" differ. The corpus is large enough (> 2 MB) for full rebuilds to use
-worker processes (search/build.py).
+worker processes (search/backends/whoosh/build.py).
 
     python bench/crash.py [--kills 20] [--articles 3000] [--seed 7]
 """

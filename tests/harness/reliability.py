@@ -103,7 +103,7 @@ def index_state(index: Path) -> tuple[str, dict[str, int], int]:
     """(generation, id -> version, total of an empty search) from a freshly opened
     Engine: the state a new reader sees."""
     from search.query import SearchRequest
-    from search.searcher import Engine
+    from search.backends.whoosh.engine import Engine
 
     engine = Engine(index)
     try:
@@ -122,7 +122,7 @@ def index_state(index: Path) -> tuple[str, dict[str, int], int]:
 def leftovers(index: Path) -> list[str]:
     """What a finished run should never leave: half-made generations, temporary links,
     writer temporary folders, segment or TOC files no TOC names."""
-    from search import store
+    from search.backends.whoosh import store
 
     index = Path(index)
     out = [p.name for p in index.glob(f".{store.CURRENT}.*")]

@@ -18,10 +18,10 @@ from pathlib import Path
 import numpy as np
 
 from .arrays import IndexArrays, read_postings
-from .ingest.countries import country_label
-from .ingest.dates import day_label, month_label
-from .query import SearchRequest
-from .results import FacetValue
+from ...ingest.countries import country_label
+from ...ingest.dates import day_label, month_label
+from ...query import SearchRequest
+from ...core.results import FacetValue
 
 UNDATED = "undated"
 UNDATED_DAY = np.int32(-(2**31))  # day numbers: days since 1970-01-01

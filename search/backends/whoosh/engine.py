@@ -22,9 +22,9 @@ from whoosh.searching import Results, Searcher
 from . import store
 from .arrays import IndexArrays, Matches as _Scored, MaskQuery, Unsupported
 from .lexicon import corrector as lexicon_corrector
-from .facets import FacetTables, country_facet, date_facet
-from .query import InvalidRequest, SearchRequest, filter_query, plan_query, user_query
-from .results import Hit, SearchResult
+from .facet_tables import FacetTables, country_facet, date_facet
+from ...query import InvalidRequest, SearchRequest, filter_query, plan_query, user_query
+from ...core.results import Hit, SearchResult
 
 SNIPPET_CHARS = 240
 SNIPPET_FRAGMENTS = 2
@@ -117,7 +117,7 @@ def _negated(q):
 
 
 def _any_of(terms, weights=None):
-    from .schema import FIELD_BOOSTS
+    from ...schema import FIELD_BOOSTS
 
     weights = weights or [1.0] * len(terms)
     return wq.Or([wq.Or([wq.Term("title", t, boost=FIELD_BOOSTS["title"] * w), wq.Term("text", t, boost=w)])
@@ -219,7 +219,7 @@ class SnippetScorer(highlight.BasicFragmentScorer):
 
 class ArrayHighlighter(highlight.Highlighter):
     """Pinpoint highlighting with the matched words' character ranges fetched from
-    the posting blocks that hold them (search.arrays), not by skipping through a
+    the posting blocks that hold them (search.backends.whoosh.arrays), not by skipping through a
     whole posting list per word."""
 
     def __init__(self, arrays: IndexArrays, **kwargs) -> None:
@@ -485,7 +485,7 @@ class Engine:
     def _run(self, s: Searcher, user_q, filters, request: SearchRequest, by_score: bool, budget: Budget):
         """Every match (a mask for the total and the facets), the top hits by score or
         by date, and the matched terms of the hits for the snippets. Queries of terms,
-        AND, OR, NOT and filters are computed with numpy (search.arrays); the rest
+        AND, OR, NOT and filters are computed with numpy (search.backends.whoosh.arrays); the rest
         (phrases, fuzzy terms, wildcards) by Whoosh's matchers in one pass."""
         if user_q is not None and filters is not None:
             q = wq.And([user_q, wq.ConstantScoreQuery(filters, 0.0)])
@@ -817,7 +817,7 @@ _SCHEMA = None
 def _schema():
     global _SCHEMA
     if _SCHEMA is None:
-        from .schema import make_schema
+        from ...schema import make_schema
 
         _SCHEMA = make_schema()
     return _SCHEMA

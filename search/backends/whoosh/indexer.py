@@ -19,14 +19,14 @@ from pathlib import Path
 from whoosh.index import EmptyIndexError
 
 from . import store
-from . import facets
-from .ingest import duplicates
-from .ingest.article import Article
+from . import facet_tables as facets
+from ...ingest import duplicates
+from ...ingest.article import Article
 from .build import ParallelBuild
 from .codec import NewsCodec
-from .ingest.duplicates import StoryFinder
-from .ingest.extract import CorpusFile, FileResult, read_file, scan_corpus
-from .ingest.readers import Problem
+from ...ingest.duplicates import StoryFinder
+from ...ingest.extract import CorpusFile, FileResult, read_file, scan_corpus
+from ...ingest.readers import Problem
 
 MAX_SEGMENTS_WITHOUT_MERGE = 8
 MAX_PROCS = 4

@@ -34,7 +34,7 @@ MAX_TITLE_CHARS = 120  # title suggestions are cut at a word boundary past this
 MIN_TERM_DOCS = 2
 TOGETHER_TITLES = 2000  # titles looked at for words that go with the query's earlier words  # index terms in fewer articles are typos, codes or one-offs
 
-# The index analyzer's tokenizer (search/analysis.py), so words split the same way.
+# The index analyzer's tokenizer (search/backends/whoosh/analysis.py), so words split the same way.
 _TOKEN = re.compile(r"\w+(?:\.?\w+)*")
 _LAST_WORD = re.compile(r"\w+$")
 _WORD = re.compile(r"\w+")
@@ -71,8 +71,8 @@ class Suggester:
     """Tables for one searcher generation."""
 
     def __init__(self, searcher) -> None:
-        from .query import function_words
-        from .schema import make_schema
+        from ...query import function_words
+        from ...schema import make_schema
 
         self._searcher = searcher
         reader = searcher.reader()

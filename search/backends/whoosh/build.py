@@ -19,9 +19,9 @@ from pathlib import Path
 from whoosh.util.numeric import byte_to_length
 
 from . import store
-from .ingest import duplicates
+from ...ingest import duplicates
 from .codec import NewsCodec
-from .ingest.extract import CorpusFile, FileResult, read_file
+from ...ingest.extract import CorpusFile, FileResult, read_file
 
 _BYTE_TO_LENGTH = [byte_to_length(i) for i in range(256)]
 SEGMENT_DOCS = 10_000  # about 1M postings: under the writer's memory pool

@@ -15,7 +15,7 @@ from pathlib import Path
 from whoosh.filedb.filestore import FileStorage
 from whoosh.index import EmptyIndexError, Index
 
-from .schema import make_schema
+from ...schema import make_schema
 
 CURRENT = "current"
 LOCK = ".lock"

@@ -1,0 +1,1 @@
+"""Search engines, one folder each: every engine-specific import lives in its own folder."""

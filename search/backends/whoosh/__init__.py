@@ -1,0 +1,1 @@
+"""The Whoosh engine: every `import whoosh` of the project belongs in this folder."""

@@ -1,0 +1,1 @@
+"""The engine-neutral core: the query language and what every search engine shares."""
