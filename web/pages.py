@@ -10,7 +10,7 @@ from flask import Blueprint, abort, render_template, request
 from markupsafe import Markup
 
 from search.ingest.countries import country_label
-from search.backends.whoosh.facet_tables import UNDATED
+from search.core.facets import UNDATED
 from search.query import SearchRequest
 from search.backends.whoosh.engine import Engine, mark_terms
 

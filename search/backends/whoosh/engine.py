@@ -22,7 +22,8 @@ from whoosh.searching import Results, Searcher
 from . import store
 from .arrays import IndexArrays, Matches as _Scored, MaskQuery, Unsupported
 from .lexicon import corrector as lexicon_corrector
-from .facet_tables import FacetTables, country_facet, date_facet
+from .facet_tables import FacetTables
+from ...core.facets import country_facet, date_facet
 from ...query import InvalidRequest, SearchRequest, filter_query, plan_query, user_query
 from ...core.results import Hit, SearchResult
 

@@ -11,19 +11,12 @@ import bisect
 import hashlib
 import os
 from collections import Counter
-from collections.abc import Iterable
 from datetime import date
 from pathlib import Path
 
 import numpy as np
 
 from .arrays import IndexArrays, read_postings
-from ...ingest.countries import country_label
-from ...ingest.dates import day_label, month_label
-from ...query import SearchRequest
-from ...core.results import FacetValue
-
-UNDATED = "undated"
 UNDATED_DAY = np.int32(-(2**31))  # day numbers: days since 1970-01-01
 _NEWEST = np.uint64(2**64 - 1)  # newest first: sort (max - time) ascending
 
@@ -353,61 +346,3 @@ def _bytes_column(sub, field: str) -> list[str]:
     else:
         values = [v.decode("utf-8") if isinstance(v, bytes) else v for v in reader]
     return (values + [""] * count)[:count]
-
-
-def country_facet(counts: Counter, request: SearchRequest) -> list[FacetValue]:
-    selected = set(request.country)
-    values = [FacetValue(code, country_label(code), n, code in selected) for code, n in counts.items()]
-    values += [FacetValue(code, country_label(code), 0, True) for code in selected if code not in counts]
-    values.sort(key=lambda v: (not v.selected, -v.count, v.label))
-    return values
-
-
-def date_unit(days: Iterable[str]) -> str:
-    """Bucket width from the span of the matches: days up to a month, months up to
-    three years, years beyond (so a list or a chart has at most about 36 bars)."""
-    dated = [d for d in days if d]
-    if not dated:
-        return "day"
-    span = (date.fromisoformat(max(dated)) - date.fromisoformat(min(dated))).days
-    return "day" if span <= 31 else "month" if span <= 3 * 366 else "year"
-
-
-def date_facet(days: Counter, request: SearchRequest) -> tuple[list[FacetValue], str]:
-    unit = date_unit(days)
-    width = {"year": 4, "month": 7, "day": 10}[unit]
-    buckets: Counter = Counter()
-    for day, n in days.items():
-        if day:
-            buckets[day[:width]] += n
-    values = []
-    for key in _every_bucket(min(buckets), max(buckets), unit) if buckets else []:
-        values.append(FacetValue(key, bucket_label(key), buckets.get(key, 0),
-                                 request.from_text == key and request.to_text == key))
-    if days.get(None):
-        values.append(FacetValue(UNDATED, "Undated", days[None], False))
-    return values, unit
-
-
-def _every_bucket(first: str, last: str, unit: str) -> list[str]:
-    """All bucket keys from first to last, empty periods included, so a timeline
-    shows the gaps."""
-    if unit == "year":
-        return [str(y) for y in range(int(first), int(last) + 1)]
-    if unit == "month":
-        y, m = int(first[:4]), int(first[5:7])
-        keys = []
-        while f"{y:04d}-{m:02d}" <= last:
-            keys.append(f"{y:04d}-{m:02d}")
-            y, m = (y + 1, 1) if m == 12 else (y, m + 1)
-        return keys
-    start, end = date.fromisoformat(first), date.fromisoformat(last)
-    return [date.fromordinal(d).isoformat() for d in range(start.toordinal(), end.toordinal() + 1)]
-
-
-def bucket_label(key: str) -> str:
-    if len(key) == 4:
-        return key
-    if len(key) == 7:
-        return month_label(int(key[:4]), int(key[5:7]))
-    return day_label(date.fromisoformat(key))
