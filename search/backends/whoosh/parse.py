@@ -1,0 +1,75 @@
+"""The product's query tree as a Whoosh query, equal to what Whoosh's own parser gave
+for the same text: each leaf is analysed by its field of the schema (so "the cat" loses
+"the", "e-mail" becomes e AND mail, stems come from the index's analyzer), a leaf in no
+field is an OR over QUERY_FIELDS with their boosts, and empty parts drop out where the
+parser dropped them."""
+
+from __future__ import annotations
+
+from functools import cache
+
+from whoosh import query as wq
+
+from search.core.query import (And, AndMaybe, AndNot, Fuzzy, Leaf, Node, Not, Or, Phrase, Prefix, Require,
+                               Wildcard, Word)
+from search.query import QUERY_FIELDS
+from search.schema import FIELD_BOOSTS, make_schema
+
+_BINARY = {AndNot: wq.AndNot, AndMaybe: wq.AndMaybe, Require: wq.Require}
+_PATTERN = {Prefix: wq.Prefix, Wildcard: wq.Wildcard, Fuzzy: wq.FuzzyTerm}
+# What a word that analyses to several terms becomes (TEXT's "default" is the parser's AND).
+_MULTITOKEN = {"default": wq.And, "and": wq.And, "or": wq.Or}
+
+
+@cache
+def _fields() -> dict:
+    schema = make_schema()
+    return {name: schema[name] for name in QUERY_FIELDS}
+
+
+def to_whoosh(node: Node | None) -> wq.Query | None:
+    """The Whoosh query for a tree (None for None, NullQuery when nothing is searchable)."""
+    if node is None:
+        return None
+    return (_query(node) or wq.NullQuery).normalize()
+
+
+def _query(node: Node) -> wq.Query | None:
+    """Unnormalised, None where a leaf analyses to nothing, as the parser built it: an
+    ANDNOT whose left side is None is its right side, not nothing."""
+    if isinstance(node, (And, Or)):
+        cls = wq.And if isinstance(node, And) else wq.Or
+        return cls([q for q in map(_query, node.children) if q is not None], boost=node.boost)
+    if isinstance(node, Not):
+        child = _query(node.child)
+        return wq.Not(child) if child else None
+    if isinstance(node, (AndNot, AndMaybe, Require)):
+        left, right = _query(node.left), _query(node.right)
+        if left is None:
+            return wq.NullQuery if right is None else right
+        return left if right is None else _BINARY[type(node)](left, right)
+    if node.field is None:
+        found = (_leaf(node, name, FIELD_BOOSTS.get(name, 1.0)) for name in QUERY_FIELDS)
+        return wq.Or([q for q in found if q is not None], boost=node.boost)
+    return _leaf(node, node.field, node.boost)
+
+
+def _leaf(node: Leaf, fieldname: str, boost: float) -> wq.Query | None:
+    field = _fields()[fieldname]
+    if isinstance(node, Phrase):
+        words = list(field.process_text(" ".join(node.words), mode="query"))
+        return wq.Phrase(fieldname, words, slop=node.slop, boost=boost)
+    # Words are split and lose stop words; patterns are taken whole, as typed.
+    whole = not isinstance(node, Word)
+    texts = list(field.process_text(node.text, mode="query", tokenize=not whole, removestops=not whole))
+    termclass = _PATTERN.get(type(node), wq.Term)
+    if not texts:
+        return None
+    if len(texts) > 1:
+        return _MULTITOKEN[field.multitoken_query]([termclass(fieldname, t, boost=boost) for t in texts])
+    q = termclass(fieldname, texts[0], boost=boost)
+    if isinstance(node, Fuzzy):
+        q.maxdist = node.maxdist
+        # A prefix longer than the indexed word breaks Whoosh's automaton.
+        q.prefixlength = min(node.prefixlength, len(q.text))
+    return q
