@@ -89,9 +89,9 @@ def service_runs(docs: list[dict], queries: dict[str, str], work: Path) -> tuple
     if proc.returncode:
         raise SystemExit(proc.stderr)
     from search.query import SearchRequest
-    from search.backends.whoosh.engine import Engine
+    from search.backends.whoosh.engine import WhooshBackend
 
-    engine = Engine(index)
+    engine = WhooshBackend(index)
     runs, relaxed, took = {}, 0, []
     for qid, text in queries.items():
         request = SearchRequest.from_params({"q": [text[:500]], "per_page": [str(CUTOFF)]})

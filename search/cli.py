@@ -94,8 +94,7 @@ def main(argv: list[str] | None = None) -> int:
 def cmd_index(args) -> int:
     import sqlite3
 
-    from .backends.whoosh.indexer import update_index
-    from .backends.whoosh.store import IndexLocked
+    from .core.backend import IndexLocked
 
     def progress(total: int):
         from tqdm import tqdm
@@ -105,8 +104,8 @@ def cmd_index(args) -> int:
                     disable=args.quiet or not sys.stderr.isatty())
 
     try:
-        summary = update_index(args.corpus, args.index, full=args.full,
-                               max_bytes=config.max_file_bytes(), progress=progress)
+        summary = config.backend(args.index).update(args.corpus, full=args.full,
+                                                    max_bytes=config.max_file_bytes(), progress=progress)
     except IndexLocked as e:
         print(f"news-search index: {e}", file=sys.stderr)
         return 75  # EX_TEMPFAIL
@@ -126,16 +125,13 @@ def cmd_index(args) -> int:
     return 0
 
 
-def _engine(args):
-    from .backends.whoosh.engine import Engine
-
-    return Engine(args.index)
+def _backend(args):
+    return config.backend(args.index)
 
 
 def cmd_search(args) -> int:
     from .query import InvalidRequest, SearchRequest
-    from .backends.whoosh.engine import SearchTimeout
-    from .backends.whoosh.store import NoIndex
+    from .core.backend import NoIndex, SearchTimeout
 
     params: dict[str, list[str]] = {"q": [" ".join(args.query)], "country": args.country}
     for name, value in (("from", args.date_from), ("to", args.date_to), ("sort", args.sort),
@@ -144,7 +140,7 @@ def cmd_search(args) -> int:
             params[name] = [value]
     try:
         request = SearchRequest.from_params(params)
-        result = _engine(args).search(request)
+        result = _backend(args).search(request)
     except InvalidRequest as e:
         for err in e.errors:
             print(f"news-search search: {err['name']}: {err['reason']}", file=sys.stderr)
@@ -174,10 +170,10 @@ def cmd_search(args) -> int:
 
 def cmd_stats(args) -> int:
     from .ingest.countries import country_label
-    from .backends.whoosh.store import NoIndex
+    from .core.backend import NoIndex
 
     try:
-        stats = _engine(args).stats()
+        stats = _backend(args).stats()
     except NoIndex as e:
         print(f"news-search stats: {e}", file=sys.stderr)
         return 1
@@ -242,7 +238,7 @@ def cmd_doctor(args) -> int:
     """What this install is and has: exit 1 when a required package cannot be imported."""
     import platform
 
-    from .backends.whoosh.store import NoIndex
+    from .core.backend import NoIndex
 
     packages = dependencies.report()
     versions = {row["package"]: row["installed"] for row in packages}
@@ -251,7 +247,7 @@ def cmd_doctor(args) -> int:
              "error": None if ok else "not read: a required package is missing"}
     if ok:
         try:
-            stats = _engine(args).stats()
+            stats = _backend(args).stats()
             index.update(articles=stats["articles"], generation=stats["generation"])
         except NoIndex as e:
             index["error"] = str(e)

@@ -11,6 +11,9 @@ def _env(name: str, default: str) -> str:
     return value or default
 
 
+DEFAULT_TIME_LIMIT = 10.0  # seconds of collecting before a search gives up (gunicorn kills at 30)
+
+
 def corpus_dir() -> Path:
     return Path(_env("CORPUS", "corpus"))
 
@@ -32,3 +35,20 @@ def access_log() -> str | None:
     None when NEWS_SEARCH_ACCESS_LOG is `off`."""
     value = _env("ACCESS_LOG", "-")
     return None if value.lower() in _OFF else value
+
+
+def backend_name() -> str:
+    """The engine behind the service: NEWS_SEARCH_BACKEND (search.core.backend.BACKENDS)."""
+    return _env("BACKEND", "whoosh")
+
+
+def time_limit() -> float:
+    """Seconds a search may spend collecting matches before it is refused (a 503)."""
+    return float(_env("TIME_LIMIT", str(DEFAULT_TIME_LIMIT)))
+
+
+def backend(index: Path | None = None):
+    """The configured backend over `index` (default: index_dir()), not opened yet."""
+    from .core.backend import open_backend
+
+    return open_backend(backend_name(), index or index_dir(), time_limit=time_limit())

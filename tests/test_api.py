@@ -340,9 +340,9 @@ def test_total_does_not_depend_on_the_page(tmp_path):
     index = tmp_path / "index"
     assert run_cli("index", "--corpus", corpus, "--index", index).returncode == 0
     from search.query import SearchRequest
-    from search.backends.whoosh.engine import Engine
+    from search.backends.whoosh.engine import WhooshBackend
 
-    engine = Engine(index)
+    engine = WhooshBackend(index)
     for p in (1, 2, 4, 10):
         result = engine.search(SearchRequest.from_params({"q": ["oil"], "page": [str(p)]}))
         assert result.total == 600, p
@@ -358,12 +358,13 @@ def test_slow_searches_stop_with_a_clear_503(tmp_path, monkeypatch):
     index = tmp_path / "index"
     assert run_cli("index", "--corpus", corpus, "--index", index).returncode == 0
     from search.query import SearchRequest
-    from search.backends.whoosh.engine import Engine, SearchTimeout
+    from search.backends.whoosh.engine import WhooshBackend
+    from search.core.backend import SearchTimeout
 
     request = SearchRequest.from_params({"q": ["copper"]})
-    assert Engine(index).search(request).total == 3000
+    assert WhooshBackend(index).search(request).total == 3000
     with pytest.raises(SearchTimeout):
-        Engine(index, time_limit=0).search(request)
+        WhooshBackend(index, time_limit=0).search(request)
     monkeypatch.setenv("NEWS_SEARCH_TIME_LIMIT", "0")
     server = Server(index, workers=1)
     try:

@@ -15,7 +15,7 @@ import pytest
 from conftest import write
 from search.backends.whoosh.indexer import update_index
 from search.query import SearchRequest, user_query
-from search.backends.whoosh.engine import Engine
+from search.backends.whoosh.engine import WhooshBackend
 
 WORDS = ("oil price market bank rate trade export coffee wheat gold copper dollar yen "
          "minister talks strike shares profit loss deal tax budget growth").split()
@@ -97,7 +97,7 @@ def _marks(snippet: str) -> set[str]:
 
 
 def test_vectorised_answers_equal_whooshs_on_random_queries(index):
-    fast, plain = Engine(index), Engine(index, vectorised=False)
+    fast, plain = WhooshBackend(index), WhooshBackend(index, vectorised=False)
     assert len(fast.searcher().reader().leaf_readers()) >= 2 and fast.searcher().reader().has_deletions()
     rng = random.Random(1987)
     compared = with_hits = relaxed = phrases_compared = 0
@@ -137,7 +137,7 @@ def test_the_vectorised_path_is_the_one_taken(index):
     wildcards and fuzzy terms really through Whoosh."""
     from search.backends.whoosh.arrays import Unsupported
 
-    engine = Engine(index)
+    engine = WhooshBackend(index)
     arrays = engine.arrays(engine.searcher())
     assert arrays.evaluate(user_query("oil price")).mask.sum() > 0
     assert arrays.evaluate(user_query('"oil price"')).mask.sum() > 0
@@ -148,7 +148,7 @@ def test_the_vectorised_path_is_the_one_taken(index):
 
 
 def test_facet_counts_equal_a_count_from_stored_fields(index):
-    engine = Engine(index)
+    engine = WhooshBackend(index)
     s = engine.searcher()
     result = engine.search(SearchRequest.from_params({"q": ["oil"]}))
     expected_countries: dict[str, int] = {}
@@ -172,7 +172,7 @@ def test_snippet_character_ranges_equal_whooshs(index):
     blocks that hold them; Whoosh's highlighter walks the posting list: same ranges."""
     from whoosh import highlight
 
-    engine = Engine(index)
+    engine = WhooshBackend(index)
     s = engine.searcher()
     arrays = engine.arrays(s)
     for q in ("oil", "price market", "trade OR gold", "copper -oil"):
@@ -194,7 +194,7 @@ def test_filters_on_phrases_filter_without_scoring(index, vectorised):
     """A phrase with a filter (computed with numpy, or through Whoosh's matchers with
     the filter as a numpy mask): the filtered hits are the unfiltered hits in the
     selected country, scores unchanged."""
-    engine = Engine(index, vectorised=vectorised)
+    engine = WhooshBackend(index, vectorised=vectorised)
     checked = 0
     for phrase in ('"oil price"', '"price market"', '"trade export"', '"market bank"', 'pri* market'):
         everything = engine.search(SearchRequest.from_params({"q": [phrase], "per_page": ["100"],
@@ -341,7 +341,7 @@ def test_saved_facet_tables_equal_built_ones_and_follow_the_index(index, tmp_pat
     # A server loads them: building is not needed (nor tried).
     monkeypatch.setattr(FacetTables, "_last", None)
     monkeypatch.setattr(FacetTables, "__init__", lambda *a: (_ for _ in ()).throw(AssertionError("built")))
-    engine = Engine(index)
+    engine = WhooshBackend(index)
     r = engine.search(SearchRequest.from_params({"q": ["oil"], "sort": ["date"]})).to_dict()
     assert r["total"] and r["facets"]["country"]
     engine.close()

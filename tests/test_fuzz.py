@@ -56,7 +56,7 @@ def index():
     proc = run_cli("index", "--corpus", corpus, "--index", INDEX)
     assert proc.returncode == 0, proc.stderr
     yield INDEX
-    APP.extensions["engine"].close()
+    APP.extensions["backend"].close()
     shutil.rmtree(BASE, ignore_errors=True)
 
 
@@ -79,7 +79,7 @@ def wide(tmp_path_factory):
     client.get("/api/search", query_string={"q": "zanzibar~"})  # open the searcher and the word list
     client.index = base / "index"
     yield client
-    app.extensions["engine"].close()
+    app.extensions["backend"].close()
 
 
 @schema.parametrize()
@@ -217,7 +217,7 @@ def test_the_time_limit_gives_a_clear_503_everywhere(wide):
                 assert r.mimetype == "application/problem+json"
                 assert r.get_json()["title"] == "Search took too long"
     finally:
-        app.extensions["engine"].close()
+        app.extensions["backend"].close()
 
 
 

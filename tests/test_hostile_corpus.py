@@ -16,7 +16,7 @@ from pathlib import Path
 
 from conftest import PROJECT, write
 from search.query import SearchRequest
-from search.backends.whoosh.engine import Engine
+from search.backends.whoosh.engine import WhooshBackend
 
 GOOD = "Good story {n}\n\nZanzibar clove exports rose in week {n}, traders in Stone Town said on Monday."
 PARAGRAPH = ("Zanzibar clove exports rose this week, traders in Stone Town said on Monday, as buyers "
@@ -166,7 +166,7 @@ def test_torture_corpus(tmp_path):
 
     lines = run.stdout.splitlines()
     summary, problems = lines[0], lines[1:]
-    engine = Engine(index)
+    engine = WhooshBackend(index)
     try:  # every article in the index, wire copies included
         everything = engine.search(SearchRequest.from_params({"per_page": ["100"], "collapse": ["false"]}))
     finally:

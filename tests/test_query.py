@@ -9,7 +9,7 @@ from datetime import date
 import pytest
 
 from search.query import InvalidRequest, SearchRequest, parse_query
-from search.backends.whoosh.engine import Engine
+from search.backends.whoosh.engine import WhooshBackend
 from search.backends.whoosh.suggest import suggest
 
 from conftest import run_cli, write
@@ -62,7 +62,7 @@ def test_minus_and_plus_are_operators_only_at_the_start_of_a_word():
 
 def test_odd_queries_never_crash_the_engine(seed_index):
     _, index = seed_index
-    engine = Engine(index)
+    engine = WhooshBackend(index)
     rng = random.Random(7)
     alphabet = string.ascii_letters + string.digits + ' "()-+*?~^:[]{}<>!@#$%&/\\\'.,;|='
     queries = ODD_QUERIES + ["".join(rng.choice(alphabet) for _ in range(rng.randint(1, 30))) for _ in range(400)]
@@ -86,10 +86,10 @@ def test_a_request_keeps_its_searcher_while_the_index_changes(seed_index, monkey
     did-you-mean and wildcards, refreshed it; the suggester asked for the generation
     the same way)."""
     corpus, index = seed_index
-    engine = Engine(index)
+    engine = WhooshBackend(index)
     engine.search(SearchRequest.from_params({"q": ["cuba"]}))
     opened = []
-    real_searcher = Engine.searcher
+    real_searcher = WhooshBackend.searcher
 
     def searcher_then_reindex(self):
         s = real_searcher(self)
@@ -100,7 +100,7 @@ def test_a_request_keeps_its_searcher_while_the_index_changes(seed_index, monkey
             assert proc.returncode == 0, proc.stderr
         return s
 
-    monkeypatch.setattr(Engine, "searcher", searcher_then_reindex)
+    monkeypatch.setattr(WhooshBackend, "searcher", searcher_then_reindex)
     if kind == "search":  # must not raise ReaderClosed
         assert engine.search(SearchRequest.from_params({"q": [q]})).total >= 0
     else:

@@ -1,4 +1,4 @@
-"""The Flask app: a search page and its JSON twin, over one Engine per process."""
+"""The Flask app: a search page and its JSON twin, over one Backend per process (search.core)."""
 
 from __future__ import annotations
 
@@ -6,7 +6,8 @@ import os
 
 from flask import Flask, request
 
-from search.backends.whoosh.engine import DEFAULT_TIME_LIMIT, Engine
+from search import config as settings
+from search.core.backend import Backend, open_backend
 
 from .problems import install_error_handlers
 
@@ -23,15 +24,16 @@ SECURITY_HEADERS = {
 def create_app(config: dict | None = None) -> Flask:
     app = Flask(__name__)
     app.config.update(
-        INDEX=os.environ.get("NEWS_SEARCH_INDEX", "").strip() or "var/index",
+        INDEX=str(settings.index_dir()),
         DEBUG=os.environ.get("NEWS_SEARCH_DEBUG", "") == "1",
-        TIME_LIMIT=float(os.environ.get("NEWS_SEARCH_TIME_LIMIT", "").strip() or DEFAULT_TIME_LIMIT),
+        TIME_LIMIT=settings.time_limit(),
         JSON_SORT_KEYS=False,
     )
     app.config.update(config or {})
     app.json.sort_keys = False
     app.json.ensure_ascii = False
-    app.extensions["engine"] = Engine(app.config["INDEX"], time_limit=app.config["TIME_LIMIT"])
+    app.extensions["backend"] = open_backend(settings.backend_name(), app.config["INDEX"],
+                                             time_limit=app.config["TIME_LIMIT"])
 
     from .api import api
     from .feeds import feeds
@@ -53,7 +55,7 @@ def create_app(config: dict | None = None) -> Flask:
     return app
 
 
-def engine() -> Engine:
+def backend() -> Backend:
     from flask import current_app
 
-    return current_app.extensions["engine"]
+    return current_app.extensions["backend"]

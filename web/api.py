@@ -8,7 +8,7 @@ from flask import Blueprint, Response, jsonify, request
 
 from search.query import SearchRequest
 
-from . import engine
+from . import backend
 from .problems import problem
 
 api = Blueprint("api", __name__)
@@ -17,13 +17,13 @@ OPENAPI = Path(__file__).with_name("openapi.json")
 
 @api.get("/api/search")
 def search():
-    result = engine().search(SearchRequest.from_params(request.args))
+    result = backend().search(SearchRequest.from_params(request.args))
     return jsonify(result.to_dict())
 
 
 @api.get("/api/articles/<path:article_id>/related")
 def related(article_id: str):
-    found = engine().related(article_id)
+    found = backend().related(article_id)
     if found is None:
         return problem(404, "Not found", f"no article with id {article_id!r}")
     return jsonify({"id": article_id, "related": found})
@@ -31,7 +31,7 @@ def related(article_id: str):
 
 @api.get("/api/articles/<path:article_id>")
 def article(article_id: str):
-    found = engine().article(article_id)
+    found = backend().article(article_id)
     if found is None:
         return problem(404, "Not found", f"no article with id {article_id!r}")
     return jsonify(found)
@@ -44,4 +44,4 @@ def openapi():
 
 @api.get("/healthz")
 def healthz():
-    return jsonify(engine().health())
+    return jsonify(backend().health())

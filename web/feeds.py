@@ -28,10 +28,10 @@ from flask import Blueprint, Response, request, stream_with_context, url_for
 
 from search.ingest.countries import country_label
 from search.query import MAX_PER_PAGE, MAX_RESULT_WINDOW, InvalidRequest, SearchRequest
-from search.backends.whoosh.store import NoIndex
-from search.backends.whoosh.suggest import DEFAULT_LIMIT, MAX_SUGGEST_QUERY, suggest
+from search.core.backend import NoIndex
+from search.backends.whoosh.suggest import DEFAULT_LIMIT, MAX_SUGGEST_QUERY
 
-from . import engine
+from . import backend
 from .pages import plural
 from .problems import problem
 
@@ -127,7 +127,7 @@ def _feed_title(req: SearchRequest) -> str:
 
 def _feed_search():
     req = SearchRequest.from_params(request.args)
-    return req, engine().search(req)
+    return req, backend().search(req)
 
 
 def _xml_response(body: str, mimetype: str) -> Response:
@@ -229,7 +229,7 @@ def _all_hits(req: SearchRequest, cap: int):
     index still gets a proper status; an article seen twice (the index changed
     between two pages) is given once."""
     base = dataclasses.replace(req, page=1, per_page=EXPORT_PAGE, collapse=False)  # every article
-    first = engine().search(base)
+    first = backend().search(base)
 
     def pages():
         seen: set[str] = set()
@@ -246,7 +246,7 @@ def _all_hits(req: SearchRequest, cap: int):
             if len(result.hits) < EXPORT_PAGE or page * EXPORT_PAGE >= cap:
                 return
             page += 1
-            result = engine().search(dataclasses.replace(base, page=page))
+            result = backend().search(dataclasses.replace(base, page=page))
 
     return first, pages()
 
@@ -345,7 +345,7 @@ def suggestions():
     q = values[0] if values else ""
     if len(q) > MAX_SUGGEST_QUERY:
         raise InvalidRequest([{"name": "q", "reason": f"longer than {MAX_SUGGEST_QUERY} characters ({len(q)})"}])
-    found = suggest(engine(), q, DEFAULT_LIMIT) if q.strip() else []
+    found = backend().suggest(q, DEFAULT_LIMIT) if q.strip() else []
     response = Response(json.dumps([q, found], ensure_ascii=False), mimetype="application/x-suggestions+json")
     response.headers["Cache-Control"] = "public, max-age=60"
     return response

@@ -8,7 +8,7 @@ bind = f"{os.environ.get('NEWS_SEARCH_HOST', '127.0.0.1')}:{os.environ.get('NEWS
 workers = int(os.environ.get("NEWS_SEARCH_WORKERS", "2"))
 worker_class = "sync"  # one request at a time per worker: one Whoosh searcher each
 # The app is created once in the master and inherited by the workers (5-7 ms less
-# before a worker's first answer). Its Engine opens no index file until a worker
+# before a worker's first answer). Its backend opens no index file until a worker
 # uses it (post_worker_init below), so no file offset is shared across the fork.
 preload_app = True
 timeout = 30
@@ -34,13 +34,11 @@ def when_ready(server):
     starts with them, shared copy-on-write, instead of each loading its own. The
     master keeps no index file open: workers open their own searchers after fork."""
     try:
-        from search.backends.whoosh.engine import Engine
-
-        engine = Engine(os.environ.get("NEWS_SEARCH_INDEX", "").strip() or "var/index")
+        backend = news_config.backend()
         try:
-            engine.warm()
+            backend.warm()
         finally:
-            engine.close()
+            backend.close()
     except Exception as e:  # no index yet: requests will say so with a 503
         server.log.warning("index not preloaded: %s", e)
 
@@ -51,6 +49,6 @@ def post_worker_init(worker):
     patterns and cached postings are inherited), and a second here delayed the first
     answer by about 12 ms (bench/perf.py's measure, 100k articles)."""
     try:
-        worker.wsgi.extensions["engine"].warm(search=False)
+        worker.wsgi.extensions["backend"].warm(search=False)
     except Exception as e:  # no index yet: requests will say so with a 503
         worker.log.warning("index not opened: %s", e)

@@ -12,9 +12,9 @@ from markupsafe import Markup
 from search.ingest.countries import country_label
 from search.core.facets import UNDATED
 from search.query import SearchRequest
-from search.backends.whoosh.engine import Engine, mark_terms
+from search.core.backend import Backend
 
-from . import engine
+from . import backend
 
 pages = Blueprint("pages", __name__)
 
@@ -98,9 +98,9 @@ OVERVIEW_SOURCES = 5
 _overviews: dict[str, Overview] = {}  # by index generation: computed once per worker and index state
 
 
-def overview(eng: Engine) -> Overview:
+def overview(eng: Backend) -> Overview:
     """The home page's overview, computed once per index generation: the sources cost a
-    posting list per distinct source and the examples a search each (Engine.top_sources)."""
+    posting list per distinct source and the examples a search each (Backend.top_sources)."""
     generation = eng.generation()
     found = _overviews.get(generation)
     if found is None:
@@ -114,7 +114,7 @@ def overview(eng: Engine) -> Overview:
     return found
 
 
-def example_searches(eng: Engine, countries: list[str]) -> list[tuple[str, str]]:
+def example_searches(eng: Backend, countries: list[str]) -> list[tuple[str, str]]:
     """Searches that show the query syntax with words of this index (the names of its
     top countries: one-word names as words, a longer one as a phrase), kept only when
     they find something."""
@@ -138,13 +138,13 @@ def example_searches(eng: Engine, countries: list[str]) -> list[tuple[str, str]]
 @pages.get("/")
 def search_page():
     req = SearchRequest.from_params(request.args)
-    result = engine().search(req)
+    result = backend().search(req)
     links = Links(req)
     home = not req.params()  # no query, no filter: the page a newcomer lands on
     return render_template("search.html", req=req, result=result, links=links,
                            country_label=country_label, timeline=timeline(result, links),
                            timeline_size=(TIMELINE_WIDTH, TIMELINE_HEIGHT),
-                           overview=overview(engine()) if home else None)
+                           overview=overview(backend()) if home else None)
 
 
 def without_headline(text: str, title: str) -> str:
@@ -158,14 +158,14 @@ def without_headline(text: str, title: str) -> str:
 
 @pages.get("/articles/<path:article_id>")
 def article_page(article_id: str):
-    article = engine().article(article_id)
+    article = backend().article(article_id)
     if article is None:
         abort(404)
     q = request.args.get("q", "")[:500]
-    body = mark_terms(without_headline(article["text"], article["title"]), q)
+    body = backend().highlight(without_headline(article["text"], article["title"]), q)
     paragraphs = [Markup(p) for p in body.split("\n\n") if p.strip()]
-    title_html = Markup(mark_terms(article["title"], q, field="title"))
+    title_html = Markup(backend().highlight(article["title"], q, field="title"))
     back = "/?" + urlencode({"q": q}) if q else "/"
     return render_template("article.html", article=article, paragraphs=paragraphs, title_html=title_html,
                            q=q, back=back, country_label=country_label,
-                           related=engine().related(article_id) or [])
+                           related=backend().related(article_id) or [])

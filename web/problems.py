@@ -6,8 +6,7 @@ from flask import Flask, Response, json, render_template, request
 from werkzeug.exceptions import HTTPException
 
 from search.query import InvalidRequest
-from search.backends.whoosh.engine import SearchTimeout
-from search.backends.whoosh.store import NoIndex
+from search.core.backend import NoIndex, SearchTimeout
 
 PROBLEM_TYPE = "about:blank"
 

@@ -2,7 +2,7 @@
 incremental and of `--full` runs, and check after each kill that
 
 - no process of the killed run survives it (full rebuilds fork workers),
-- a freshly opened Engine, and a gunicorn server that kept running, answer from a
+- a freshly opened WhooshBackend, and a gunicorn server that kept running, answer from a
   consistent index: exactly the articles and versions before the run, or exactly
   those after it (never a mix),
 - the next run completes (exit 0), leaves no leftovers (half-made generations,
@@ -84,7 +84,7 @@ def main(argv=None) -> int:
     ap.add_argument("--kills", type=int, default=20, help="kills per kind of run (default 20)")
     ap.add_argument("--articles", type=int, default=3000)
     ap.add_argument("--seed", type=int, default=7)
-    ap.add_argument("--no-server", action="store_true", help="check with a fresh Engine only")
+    ap.add_argument("--no-server", action="store_true", help="check with a fresh WhooshBackend only")
     ap.add_argument("--verbose", action="store_true", help="one line per kill")
     args = ap.parse_args(argv)
     rng = random.Random(args.seed)

@@ -5,7 +5,7 @@ CLI in subprocesses; gunicorn on a free loopback port.
 
 An article is one file `dN/artNNNNN.txt` whose text ends with `zqartNNNNN zqverV`:
 the index state is the map id -> V read from the stored texts of a freshly opened
-Engine, and a search for `zqverV` must find exactly the articles at version V."""
+WhooshBackend, and a search for `zqverV` must find exactly the articles at version V."""
 
 from __future__ import annotations
 
@@ -101,11 +101,11 @@ def reindex(corpus: Path, index: Path, full: bool = False) -> tuple[subprocess.C
 
 def index_state(index: Path) -> tuple[str, dict[str, int], int]:
     """(generation, id -> version, total of an empty search) from a freshly opened
-    Engine: the state a new reader sees."""
+    WhooshBackend: the state a new reader sees."""
     from search.query import SearchRequest
-    from search.backends.whoosh.engine import Engine
+    from search.backends.whoosh.engine import WhooshBackend
 
-    engine = Engine(index)
+    engine = WhooshBackend(index)
     try:
         s = engine.searcher()
         gen = engine.generation(s)

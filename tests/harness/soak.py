@@ -5,7 +5,7 @@ incremental reindexes (articles added, changed and deleted) and one `--full`
 rebuild run; then every answer is checked.
 
 Each /api/search answer names the index state it came from (`generation`). After
-each reindex the bench reads that state with a fresh Engine (which articles, in
+each reindex the bench reads that state with a fresh WhooshBackend (which articles, in
 which version), so every answer can be checked against the one state it claims:
 
 - an empty search's total is that state's article count, its ids are in it;

@@ -20,6 +20,8 @@ from whoosh import collectors, highlight, query as wq, scoring
 from whoosh.searching import Results, Searcher
 
 from . import store
+from ...config import DEFAULT_TIME_LIMIT
+from ...core.backend import Backend, SearchTimeout
 from .arrays import IndexArrays, Matches as _Scored, MaskQuery, Unsupported
 from .lexicon import corrector as lexicon_corrector
 from .facet_tables import FacetTables
@@ -29,10 +31,9 @@ from ...core.results import Hit, SearchResult
 
 SNIPPET_CHARS = 240
 SNIPPET_FRAGMENTS = 2
-SUGGEST_BELOW = 2
+SUGGEST_BELOW = 2  # look for a respelling when a query finds this many articles or fewer
 SUGGEST_MAX_WORDS = 6  # unknown words respelled for "did you mean", at most
 SUGGEST_SECONDS = 1.0  # and the time spent respelling them
-DEFAULT_TIME_LIMIT = 10.0  # seconds of collecting before a search gives up (gunicorn kills at 30)  # look for a respelling when a query finds this many articles or fewer
 
 
 class ProbabilisticBM25F(scoring.BM25F):
@@ -297,10 +298,6 @@ def expand_patterns(q, reader, budget: "Budget", lexicon=None):
     return q.accept(visit)
 
 
-class SearchTimeout(RuntimeError):
-    """A search ran past its time budget (NEWS_SEARCH_TIME_LIMIT)."""
-
-
 class Budget:
     """A deadline checked every 1,024 collected documents: cheap, and no timer thread."""
 
@@ -363,7 +360,12 @@ class BudgetUnlimitedCollector(collectors.UnlimitedCollector):
         return len(self.docset)
 
 
-class Engine:
+class WhooshBackend(Backend):
+    """The Whoosh index in a folder of generations (store): one searcher per process,
+    opened lazily (after gunicorn forks) and swapped when a reindex lands."""
+
+    name = "whoosh"
+
     def __init__(self, index_root: Path | str, time_limit: float = DEFAULT_TIME_LIMIT,
                  vectorised: bool = True) -> None:
         self.root = Path(index_root)
@@ -768,6 +770,30 @@ class Engine:
                 counts[btext.decode("utf-8")] = n
         return sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[:top]
 
+    def highlight(self, text: str, q: str, field: str = "text") -> str:
+        """The whole text HTML-escaped, with the query's words in <mark> (the article page)."""
+        user_q = user_query(q) if q else None
+        if user_q is None:
+            return html.escape(text)
+        terms = {t for f, t in user_q.iter_all_terms() if f in (field, None)}
+        terms = {t.decode() if isinstance(t, bytes) else t for t in terms}
+        if not terms:
+            return html.escape(text)
+        analyzer = _schema()[field].analyzer
+        out = highlight.highlight(text, frozenset(terms), analyzer, highlight.WholeFragmenter(charlimit=None),
+                                  MarkFormatter(), top=1, minscore=1)
+        return out or html.escape(text)
+
+    def suggest(self, q: str, limit: int) -> list[str]:
+        from .suggest import suggest
+
+        return suggest(self, q, limit)
+
+    def update(self, corpus: Path, *, full: bool = False, max_bytes: int, progress: Callable | None = None):
+        from .indexer import update_index
+
+        return update_index(corpus, self.root, full=full, max_bytes=max_bytes, progress=progress)
+
 
 def article_fields(fields: dict) -> dict:
     return {
@@ -795,21 +821,6 @@ def lead(text: str, limit: int = SNIPPET_CHARS) -> str:
     if len(text) <= limit:
         return text
     return text[:limit].rsplit(" ", 1)[0] + " …"
-
-
-def mark_terms(text: str, q: str, field: str = "text") -> str:
-    """The whole text HTML-escaped, with the query's words in <mark> (for the article page)."""
-    user_q = user_query(q) if q else None
-    if user_q is None:
-        return html.escape(text)
-    terms = {t for f, t in user_q.iter_all_terms() if f in (field, None)}
-    terms = {t.decode() if isinstance(t, bytes) else t for t in terms}
-    if not terms:
-        return html.escape(text)
-    analyzer = _schema()[field].analyzer
-    out = highlight.highlight(text, frozenset(terms), analyzer, highlight.WholeFragmenter(charlimit=None),
-                              MarkFormatter(), top=1, minscore=1)
-    return out or html.escape(text)
 
 
 _SCHEMA = None

@@ -13,6 +13,8 @@ import time
 from pathlib import Path
 
 from whoosh.filedb.filestore import FileStorage
+
+from ...core.backend import IndexLocked, NoIndex
 from whoosh.index import EmptyIndexError, Index
 
 from ...schema import make_schema
@@ -22,14 +24,6 @@ LOCK = ".lock"
 MANIFEST = "manifest.json"
 # Bump when the schema or the analysis changes: the next run then rebuilds fully.
 SCHEMA_VERSION = 3
-
-
-class IndexLocked(RuntimeError):
-    pass
-
-
-class NoIndex(RuntimeError):
-    pass
 
 
 def storage(gen_dir: Path) -> FileStorage:

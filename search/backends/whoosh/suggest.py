@@ -14,7 +14,7 @@
   submitting it always searches.
 
 Everything is precomputed once per index generation (about 0.3 s for 15,000
-articles) and kept beside the Engine, so a keystroke costs a few binary searches.
+articles) and kept beside the WhooshBackend, so a keystroke costs a few binary searches.
 This module only reads the index through `engine.searcher()`.
 """
 
