@@ -88,7 +88,7 @@ def service_runs(docs: list[dict], queries: dict[str, str], work: Path) -> tuple
                            "--index", str(index)], cwd=PROJECT, capture_output=True, text=True)
     if proc.returncode:
         raise SystemExit(proc.stderr)
-    from search.query import SearchRequest
+    from search.core.request import SearchRequest
     from search.backends.whoosh.engine import WhooshBackend
 
     engine = WhooshBackend(index)

@@ -130,7 +130,7 @@ def _backend(args):
 
 
 def cmd_search(args) -> int:
-    from .query import InvalidRequest, SearchRequest
+    from .core.request import InvalidRequest, SearchRequest
     from .core.backend import NoIndex, SearchTimeout
 
     params: dict[str, list[str]] = {"q": [" ".join(args.query)], "country": args.country}

@@ -59,7 +59,7 @@ def test_postings_equal_whooshs_formats():
 def test_the_analyzer_survives_pickling_in_the_schema():
     import pickle
 
-    from search.schema import make_schema
+    from search.backends.whoosh.schema import make_schema
 
     schema = pickle.loads(pickle.dumps(make_schema()))
     assert isinstance(schema["text"].format, FastCharacters) and isinstance(schema["title"].format, FastPositions)

@@ -339,7 +339,7 @@ def test_total_does_not_depend_on_the_page(tmp_path):
     write(corpus / "oil.jsonl", "\n".join(lines) + "\n")
     index = tmp_path / "index"
     assert run_cli("index", "--corpus", corpus, "--index", index).returncode == 0
-    from search.query import SearchRequest
+    from search.core.request import SearchRequest
     from search.backends.whoosh.engine import WhooshBackend
 
     engine = WhooshBackend(index)
@@ -357,7 +357,7 @@ def test_slow_searches_stop_with_a_clear_503(tmp_path, monkeypatch):
                                            for n in range(3000)) + "\n")
     index = tmp_path / "index"
     assert run_cli("index", "--corpus", corpus, "--index", index).returncode == 0
-    from search.query import SearchRequest
+    from search.core.request import SearchRequest
     from search.backends.whoosh.engine import WhooshBackend
     from search.core.backend import SearchTimeout
 

@@ -14,7 +14,8 @@ import pytest
 
 from conftest import write
 from search.backends.whoosh.indexer import update_index
-from search.query import SearchRequest, user_query
+from search.backends.whoosh.parse import user_query
+from search.core.request import SearchRequest
 from search.backends.whoosh.engine import WhooshBackend
 
 WORDS = ("oil price market bank rate trade export coffee wheat gold copper dollar yen "

@@ -11,7 +11,7 @@ from whoosh.codec.whoosh3 import W3Codec
 from search.backends.whoosh import codec, store
 from search.ingest.article import Article
 from search.backends.whoosh.indexer import article_document
-from search.schema import make_schema
+from search.backends.whoosh.schema import make_schema
 
 WORDS = "oil price market bank rate trade export coffee wheat gold copper dollar talks".split()
 

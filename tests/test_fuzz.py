@@ -21,7 +21,9 @@ from hypothesis import HealthCheck, given, settings, strategies as st
 from schemathesis.config import SchemathesisConfig
 
 from conftest import api_corpus, run_cli, write
-from search.query import MAX_QUERY_LENGTH, InvalidRequest, QuerySyntaxError, SearchRequest, parse_query, user_query
+from search.backends.whoosh.parse import parse_query, user_query
+from search.core.query import MAX_QUERY_LENGTH, QuerySyntaxError
+from search.core.request import InvalidRequest, SearchRequest
 from web import create_app
 
 # schemathesis reads the description from the app while the tests are collected, so the

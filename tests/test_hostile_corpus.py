@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from conftest import PROJECT, write
-from search.query import SearchRequest
+from search.core.request import SearchRequest
 from search.backends.whoosh.engine import WhooshBackend
 
 GOOD = "Good story {n}\n\nZanzibar clove exports rose in week {n}, traders in Stone Town said on Monday."

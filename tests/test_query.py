@@ -8,7 +8,8 @@ from datetime import date
 
 import pytest
 
-from search.query import InvalidRequest, SearchRequest, parse_query
+from search.backends.whoosh.parse import parse_query
+from search.core.request import InvalidRequest, SearchRequest
 from search.backends.whoosh.engine import WhooshBackend
 from search.backends.whoosh.suggest import suggest
 

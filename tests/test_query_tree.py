@@ -1,5 +1,5 @@
 """The query tree (search.core.query) and its Whoosh translation (search.backends.whoosh)
-against today's reading of q (search.query, Whoosh's own parser): the same queries are
+against the reading of q before it (tests/harness/reference_query.py: Whoosh's own parser): the same queries are
 refused with the same reasons, and the rest give equal Whoosh queries (== and repr).
 
 A few odd queries read differently, on purpose; each kind is checked to be exactly that:
@@ -34,12 +34,13 @@ import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 from whoosh import query as wq
 
-from search import query as old
+from harness import reference_query as old
 from search.backends.whoosh.parse import to_whoosh
 from search.core.query import (MAX_PATTERNS, And, AndMaybe, AndNot, Fuzzy, Not, Or, Phrase, Prefix, Require,
-                               Wildcard, Word, count_patterns, leaves, negated, parse, positive_leaves, validate)
-from search.query import QUERY_FIELDS, InvalidRequest, QuerySyntaxError, SearchRequest
-from search.schema import make_schema
+                               QuerySyntaxError, Wildcard, Word, count_patterns, leaves, negated, parse,
+                               positive_leaves, validate)
+from harness.reference_query import QUERY_FIELDS, InvalidRequest, SearchRequest
+from search.backends.whoosh.schema import make_schema
 
 from conftest import PROJECT
 
@@ -166,7 +167,7 @@ def reads_as_today(q: str) -> str:
     if old.syntax_problem(q) is None:  # the raw text, spaces and all
         try:
             raw_old, raw_old_q = None, old.parse_query(q)
-        except QuerySyntaxError as e:
+        except old.QuerySyntaxError as e:
             raw_old, raw_old_q = str(e), None
         try:
             raw_new, raw_new_q = None, to_whoosh(parse(q))

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from flask import Blueprint, Response, jsonify, request
 
-from search.query import SearchRequest
+from search.core.request import SearchRequest
 
 from . import backend
 from .problems import problem

@@ -27,9 +27,9 @@ from urllib.parse import urlencode
 from flask import Blueprint, Response, request, stream_with_context, url_for
 
 from search.ingest.countries import country_label
-from search.query import MAX_PER_PAGE, MAX_RESULT_WINDOW, InvalidRequest, SearchRequest
+from search.core.request import (MAX_PER_PAGE, MAX_RESULT_WINDOW, MAX_SUGGEST_QUERY, SUGGEST_LIMIT, InvalidRequest,
+                                 SearchRequest)
 from search.core.backend import NoIndex
-from search.backends.whoosh.suggest import DEFAULT_LIMIT, MAX_SUGGEST_QUERY
 
 from . import backend
 from .pages import plural
@@ -345,7 +345,7 @@ def suggestions():
     q = values[0] if values else ""
     if len(q) > MAX_SUGGEST_QUERY:
         raise InvalidRequest([{"name": "q", "reason": f"longer than {MAX_SUGGEST_QUERY} characters ({len(q)})"}])
-    found = backend().suggest(q, DEFAULT_LIMIT) if q.strip() else []
+    found = backend().suggest(q, SUGGEST_LIMIT) if q.strip() else []
     response = Response(json.dumps([q, found], ensure_ascii=False), mimetype="application/x-suggestions+json")
     response.headers["Cache-Control"] = "public, max-age=60"
     return response

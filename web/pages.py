@@ -11,7 +11,7 @@ from markupsafe import Markup
 
 from search.ingest.countries import country_label
 from search.core.facets import UNDATED
-from search.query import SearchRequest
+from search.core.request import SearchRequest
 from search.core.backend import Backend
 
 from . import backend

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Flask, Response, json, render_template, request
 from werkzeug.exceptions import HTTPException
 
-from search.query import InvalidRequest
+from search.core.request import InvalidRequest
 from search.core.backend import NoIndex, SearchTimeout
 
 PROBLEM_TYPE = "about:blank"

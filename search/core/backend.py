@@ -15,7 +15,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import ClassVar
 
-from ..query import SearchRequest
+from .request import SearchRequest
 from .results import SearchResult
 
 

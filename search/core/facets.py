@@ -10,7 +10,7 @@ from datetime import date
 
 from ..ingest.countries import country_label
 from ..ingest.dates import day_label, month_label
-from ..query import SearchRequest
+from .request import SearchRequest
 from .results import FacetValue
 
 UNDATED = "undated"  # the date facet's value for articles without a date

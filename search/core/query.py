@@ -15,8 +15,18 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-# One copy of each limit: search.query keeps them until the request code moves here.
-from search.query import MAX_FUZZY_DISTANCE, MAX_PATTERNS, MAX_QUERY_LENGTH, QUERY_FIELDS, QuerySyntaxError
+MAX_QUERY_LENGTH = 500
+# Terms with *, ? or ~: each one walks the index's vocabulary (a backend caps how many
+# words each may stand for), so a query may hold only a few.
+MAX_PATTERNS = 8
+MAX_FUZZY_DISTANCE = 2  # word~9 would compare every word of the index: two edits is plenty
+QUERY_FIELDS = ("title", "text")
+# The operator words, in capitals, in binding order (NOT binds first).
+OPERATORS = ("NOT", "AND", "OR", "ANDNOT", "ANDMAYBE", "REQUIRE")
+
+
+class QuerySyntaxError(ValueError):
+    """A query that cannot be read as the user meant it; the message is the 400's reason."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -210,7 +220,6 @@ _TAGS = re.compile(rf"""
   | (?P<fuzz>(?<=\S)~(?P<maxdist>[0-9])?(?:/(?P<prefix>[1-9][0-9]*))?)
   | (?P<ws>\s+)
 """, re.VERBOSE)
-_OPERATORS = ("NOT", "AND", "OR", "ANDNOT", "ANDMAYBE", "REQUIRE")  # binding order
 _BINARY = {"andnot": AndNot, "andmaybe": AndMaybe, "require": Require}
 _LEAVES = {"word": Word, "prefix": Prefix, "wild": Wildcard}
 _FIELD = re.compile(r"(?<![\w\"])(\w+):(?=\S)")
@@ -430,7 +439,7 @@ def _boosts(items: list) -> list:
 
 
 def _operators(items: list) -> list:
-    for op in _OPERATORS:
+    for op in OPERATORS:
         i = 0
         while i < len(items):
             if items[i].kind != op:
@@ -477,3 +486,68 @@ def _build(item) -> Node:
             raise QuerySyntaxError("the query could not be understood (AssertionError)")
         return _BINARY[kind](_build(items[0]), _build(items[1]))
     return (And if kind == "and" else Or)(tuple(_build(child) for child in items), item.boost)
+
+
+# -- plain questions and operator queries ----------------------------------------
+
+_OPERATOR_SYNTAX = re.compile(
+    r'["*?~^]'                        # phrases, wildcards, fuzzy, boosts
+    r'|(?:^|[\s(])[-+](?=[\w"(])'      # -word, +word
+    r'|\b\w+:(?=\S)')                  # title:word
+# REQUIRE alone does not make a query an operator query (it never did): it is read as
+# one only in a query that already uses operators.
+_CASE_OPERATORS = re.compile(rf"\b(?:{'|'.join(op for op in OPERATORS if op != 'REQUIRE')})\b")
+_QUERY_WORD = re.compile(r"\w+(?:[.'’]\w+)*")
+_POSSESSIVE = re.compile(r"['’]s$")
+_function_words: frozenset[str] | None = None
+
+
+def function_words() -> frozenset[str]:
+    """English function words ("what", "of", "did", "his"): in a plain query they
+    neither are required nor score (the `stopwords` package's list)."""
+    global _function_words
+    if _function_words is None:
+        from stopwords import get_stopwords
+
+        _function_words = frozenset(w for w in get_stopwords("en") if w) | {"s"}
+    return _function_words
+
+
+def uses_operators(q: str) -> bool:
+    """Whether the user wrote query syntax on purpose. AND, OR and NOT count only in
+    upper case and only when the whole query is not upper case, so a question
+    typed in capitals ("WHO WON AND WHY") is read as words. Parentheses alone
+    group nothing in an all-words query, so "the Baath (Renaissance) party" is plain."""
+    if _OPERATOR_SYNTAX.search(q):
+        return True
+    return bool(_CASE_OPERATORS.search(q)) and q != q.upper()
+
+
+@dataclass(frozen=True)
+class QueryPlan:
+    """How a query string will be run: `exact` queries keep the user's operators;
+    plain ones are content words, ANDed, and may be relaxed to a ranked best match."""
+
+    exact: bool
+    words: tuple[str, ...] = ()  # content words of a plain query, lower case
+
+
+def plan_query(q: str) -> QueryPlan:
+    if not q.strip():
+        return QueryPlan(exact=False)
+    if uses_operators(q):
+        return QueryPlan(exact=True)
+    words = [_POSSESSIVE.sub("", w.lower()) for w in _QUERY_WORD.findall(q)]
+    stop = function_words()
+    content = [w for w in words if w not in stop]
+    unique = tuple(dict.fromkeys(content or words))  # all function words: keep them
+    return QueryPlan(exact=False, words=unique)
+
+
+def user_tree(q: str) -> And | None:
+    """The tree a search runs: the query as written when it uses operators, else the
+    content words of a plain query (all required)."""
+    plan = plan_query(q)
+    if plan.exact:
+        return parse(q)
+    return parse(" ".join(plan.words)) if plan.words else None

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from ..query import SearchRequest
+from .request import SearchRequest
 
 
 @dataclass

@@ -102,7 +102,7 @@ def reindex(corpus: Path, index: Path, full: bool = False) -> tuple[subprocess.C
 def index_state(index: Path) -> tuple[str, dict[str, int], int]:
     """(generation, id -> version, total of an empty search) from a freshly opened
     WhooshBackend: the state a new reader sees."""
-    from search.query import SearchRequest
+    from search.core.request import SearchRequest
     from search.backends.whoosh.engine import WhooshBackend
 
     engine = WhooshBackend(index)

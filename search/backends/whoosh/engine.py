@@ -26,7 +26,9 @@ from .arrays import IndexArrays, Matches as _Scored, MaskQuery, Unsupported
 from .lexicon import corrector as lexicon_corrector
 from .facet_tables import FacetTables
 from ...core.facets import country_facet, date_facet
-from ...query import InvalidRequest, SearchRequest, filter_query, plan_query, user_query
+from ...core.query import OPERATORS, QuerySyntaxError, plan_query
+from ...core.request import InvalidRequest, SearchRequest
+from .parse import filter_query, user_query
 from ...core.results import Hit, SearchResult
 
 SNIPPET_CHARS = 240
@@ -119,7 +121,7 @@ def _negated(q):
 
 
 def _any_of(terms, weights=None):
-    from ...schema import FIELD_BOOSTS
+    from .schema import FIELD_BOOSTS
 
     weights = weights or [1.0] * len(terms)
     return wq.Or([wq.Or([wq.Term("title", t, boost=FIELD_BOOSTS["title"] * w), wq.Term("text", t, boost=w)])
@@ -671,7 +673,7 @@ class WhooshBackend(Backend):
         def respell(m: re.Match) -> str:
             nonlocal changed, tried, spelling
             word = m.group(0)
-            if word in ("AND", "OR", "NOT", "ANDNOT", "ANDMAYBE") or m.string[m.end():m.end() + 1] == ":":
+            if word in OPERATORS or m.string[m.end():m.end() + 1] == ":":
                 return word
             if any(ch in word for ch in _PATTERN_MARKS):
                 return word  # a pattern stands for the words it fits: respelling it changes the question
@@ -771,8 +773,12 @@ class WhooshBackend(Backend):
         return sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[:top]
 
     def highlight(self, text: str, q: str, field: str = "text") -> str:
-        """The whole text HTML-escaped, with the query's words in <mark> (the article page)."""
-        user_q = user_query(q) if q else None
+        """The whole text HTML-escaped, with the query's words in <mark> (the article page;
+        a q that cannot be read, e.g. with unbalanced quotes, marks nothing)."""
+        try:
+            user_q = user_query(q) if q else None
+        except QuerySyntaxError:
+            user_q = None
         if user_q is None:
             return html.escape(text)
         terms = {t for f, t in user_q.iter_all_terms() if f in (field, None)}
@@ -829,7 +835,7 @@ _SCHEMA = None
 def _schema():
     global _SCHEMA
     if _SCHEMA is None:
-        from ...schema import make_schema
+        from .schema import make_schema
 
         _SCHEMA = make_schema()
     return _SCHEMA

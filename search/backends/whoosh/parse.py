@@ -10,10 +10,10 @@ from functools import cache
 
 from whoosh import query as wq
 
-from search.core.query import (And, AndMaybe, AndNot, Fuzzy, Leaf, Node, Not, Or, Phrase, Prefix, Require,
-                               Wildcard, Word)
-from search.query import QUERY_FIELDS
-from search.schema import FIELD_BOOSTS, make_schema
+from ...core.query import (QUERY_FIELDS, And, AndMaybe, AndNot, Fuzzy, Leaf, Node, Not, Or, Phrase, Prefix,
+                           Require, Wildcard, Word, parse, user_tree)
+from ...core.request import SearchRequest
+from .schema import FIELD_BOOSTS, make_schema
 
 _BINARY = {AndNot: wq.AndNot, AndMaybe: wq.AndMaybe, Require: wq.Require}
 _PATTERN = {Prefix: wq.Prefix, Wildcard: wq.Wildcard, Fuzzy: wq.FuzzyTerm}
@@ -25,6 +25,29 @@ _MULTITOKEN = {"default": wq.And, "and": wq.And, "or": wq.Or}
 def _fields() -> dict:
     schema = make_schema()
     return {name: schema[name] for name in QUERY_FIELDS}
+
+
+def parse_query(q: str) -> wq.Query | None:
+    """The Whoosh query for q as written (None when blank)."""
+    return to_whoosh(parse(q))
+
+
+def user_query(q: str) -> wq.Query | None:
+    """The Whoosh query a search runs for q (search.core.query.user_tree)."""
+    return to_whoosh(user_tree(q))
+
+
+def filter_query(request: SearchRequest) -> wq.Query | None:
+    """Country (ORed values) AND date range, or None without filters."""
+    parts = []
+    if request.country:
+        parts.append(wq.Or([wq.Term("countries", c) for c in request.country]))
+    if request.date_from or request.date_to:
+        parts.append(wq.TermRange("day", request.date_from.isoformat() if request.date_from else None,
+                                  request.date_to.isoformat() if request.date_to else None))
+    if not parts:
+        return None
+    return parts[0] if len(parts) == 1 else wq.And(parts)
 
 
 def to_whoosh(node: Node | None) -> wq.Query | None:

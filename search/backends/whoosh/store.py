@@ -17,7 +17,7 @@ from whoosh.filedb.filestore import FileStorage
 from ...core.backend import IndexLocked, NoIndex
 from whoosh.index import EmptyIndexError, Index
 
-from ...schema import make_schema
+from .schema import make_schema
 
 CURRENT = "current"
 LOCK = ".lock"

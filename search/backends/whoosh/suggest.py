@@ -28,11 +28,12 @@ import weakref
 from bisect import bisect_left
 from collections import Counter, defaultdict
 
-MAX_SUGGEST_QUERY = 100  # longer `q` is refused by the web layer (400)
-DEFAULT_LIMIT = 8
+from ...core.query import OPERATORS
+from ...core.request import MAX_SUGGEST_QUERY, SUGGEST_LIMIT
+
 MAX_TITLE_CHARS = 120  # title suggestions are cut at a word boundary past this
-MIN_TERM_DOCS = 2
-TOGETHER_TITLES = 2000  # titles looked at for words that go with the query's earlier words  # index terms in fewer articles are typos, codes or one-offs
+MIN_TERM_DOCS = 2  # index terms in fewer articles are typos, codes or one-offs
+TOGETHER_TITLES = 2000  # titles looked at for words that go with the query's earlier words
 
 # The index analyzer's tokenizer (search/backends/whoosh/analysis.py), so words split the same way.
 _TOKEN = re.compile(r"\w+(?:\.?\w+)*")
@@ -41,7 +42,7 @@ _WORD = re.compile(r"\w+")
 # Characters that would make a title read as query syntax ("Who won?" is a wildcard).
 _OPERATOR_CHARS = re.compile(r"[\"*?~^()\[\]{}:\\]")
 _LEADING_SIGN = re.compile(r"(^|\s)[-+]+(?=\S)")
-_BOOLEAN = re.compile(r"\b(AND|OR|NOT|ANDNOT|ANDMAYBE)\b")
+_BOOLEAN = re.compile(rf"\b(?:{'|'.join(OPERATORS)})\b")
 _NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 
 
@@ -71,8 +72,8 @@ class Suggester:
     """Tables for one searcher generation."""
 
     def __init__(self, searcher) -> None:
-        from ...query import function_words
-        from ...schema import make_schema
+        from ...core.query import function_words
+        from .schema import make_schema
 
         self._searcher = searcher
         reader = searcher.reader()
@@ -265,7 +266,7 @@ class Suggester:
         before_text = re.sub(r"\w+:", " ", before_text)
         before = []
         for w in _WORD.findall(before_text):
-            if w in ("AND", "OR", "NOT", "ANDNOT", "ANDMAYBE"):
+            if w in OPERATORS:
                 continue
             s = self._stem(fold(w))
             if s is not None and s not in before:
@@ -312,7 +313,7 @@ def suggester(engine) -> Suggester:
         return built
 
 
-def suggest(engine, q: str, limit: int = DEFAULT_LIMIT) -> list[str]:
+def suggest(engine, q: str, limit: int = SUGGEST_LIMIT) -> list[str]:
     """Up to `limit` suggestions for what the user is typing (see the module docstring)."""
     q = q or ""
     if not q.strip() or limit <= 0:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from whoosh.fields import DATETIME, ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
 
-from .backends.whoosh.analysis import FastCharacters, FastPositions, text_analyzer
+from .analysis import FastCharacters, FastPositions, text_analyzer
 
 # Query-time boosts: a word in the title says more about an article than one in the
 # body (1.5 chosen on the ranking dev queries, bench/eval_ranking.py).

@@ -1,5 +1,6 @@
-"""The search request: one type for the page, the JSON API and the CLI, validated in
-one place, and its translation into a Whoosh query."""
+"""How q was read before the query tree (search.core.query): Whoosh's own query parser,
+as search/query.py configured it. Kept unchanged, only as the reference that
+tests/test_query_tree.py compares the tree and its Whoosh translation with."""
 
 from __future__ import annotations
 
@@ -9,8 +10,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from .ingest.countries import is_country_code
-from .ingest.dates import parse_date_param
+from search.ingest.countries import is_country_code
+from search.ingest.dates import parse_date_param
 
 MAX_QUERY_LENGTH = 500
 # Terms with *, ? or ~: each one walks the index's vocabulary (search.backends.whoosh.engine caps
@@ -213,7 +214,7 @@ def _get_parser():
     if _parser is None:
         from whoosh import qparser
 
-        from .schema import FIELD_BOOSTS, make_schema
+        from search.backends.whoosh.schema import FIELD_BOOSTS, make_schema
 
         parser = qparser.MultifieldParser(list(QUERY_FIELDS), make_schema(), fieldboosts=FIELD_BOOSTS,
                                           group=qparser.AndGroup)
