@@ -183,7 +183,7 @@ def test_snippet_character_ranges_equal_whooshs(index):
         to_bytes = s.schema["text"].to_bytes
         highlight.Highlighter._load_chars(results, "text", texts, to_bytes)
         expected = results._char_cache.pop("text")
-        from search.backends.whoosh.engine import ArrayHighlighter
+        from search.backends.whoosh.highlight import ArrayHighlighter
 
         ArrayHighlighter(arrays)._load_chars(results, "text", texts, to_bytes)
         assert results._char_cache["text"] == expected and any(expected.values()), q
