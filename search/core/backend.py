@@ -15,6 +15,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import ClassVar
 
+from ..ingest.changes import Summary
 from .request import SearchRequest
 from .results import SearchResult
 
@@ -52,7 +53,8 @@ class Backend(ABC):
     @abstractmethod
     def search(self, request: SearchRequest) -> SearchResult:
         """Hits of the requested page with snippets, the total, story count and facets over
-        every match. Raises NoIndex, SearchTimeout."""
+        every match. Raises NoIndex, SearchTimeout, and InvalidRequest naming q when a
+        pattern (oil*, word~) stands for too many words."""
 
     @abstractmethod
     def article(self, article_id: str) -> dict | None:
@@ -96,10 +98,12 @@ class Backend(ABC):
 
     @abstractmethod
     def update(self, corpus: Path, *, full: bool = False, max_bytes: int,
-               progress: Callable | None = None):
+               progress: Callable | None = None) -> Summary:
         """Bring the index up to date with the corpus folder (the reindex command): only
-        what was added, changed or removed unless `full`. Returns the run's Summary.
-        Raises IndexLocked, FileNotFoundError, OSError."""
+        what was added, changed or removed unless `full` (search.ingest.changes plans it).
+        `progress(total)`, when given, is called once with the number of files to read
+        and returns an object with update(n) and close() (a tqdm bar). Raises IndexLocked,
+        FileNotFoundError, OSError."""
 
 
 #: NEWS_SEARCH_BACKEND -> the class that implements it ("module:Class", imported on use).
@@ -107,7 +111,8 @@ BACKENDS = {"whoosh": "search.backends.whoosh.engine:WhooshBackend"}
 
 
 def open_backend(name: str, location: Path | str, **options) -> Backend:
-    """The backend called `name`, over the index at `location`."""
+    """The backend called `name`, over the index at `location`. Options every backend
+    takes: time_limit (seconds a search may take before SearchTimeout)."""
     try:
         target = BACKENDS[name]
     except KeyError:

@@ -8,10 +8,38 @@ size and mtime, "hash": content hash, "ids": {article id: article hash}, "proble
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, field
 
 from .extract import CorpusFile, FileResult, Scan
 from .readers import Problem
+
+
+@dataclass
+class Summary:
+    """What one reindex did: its counts, the files it skipped and why (the command's output)."""
+
+    new: int = 0
+    changed: int = 0
+    removed: int = 0
+    unchanged: int = 0
+    skipped: int = 0
+    ignored: Counter = field(default_factory=Counter)
+    problems: list[Problem] = field(default_factory=list)
+    seconds: float = 0.0
+    full: bool = False
+    articles: int = 0
+
+    def line(self) -> str:
+        text = (f"indexed {self.new} new, {self.changed} changed, {self.removed} removed, "
+                f"{self.unchanged} unchanged, {self.skipped} skipped in {self.seconds:.2f} s")
+        ignored = {why: n for why, n in sorted(self.ignored.items()) if n}
+        if ignored:
+            text += " (ignored: " + ", ".join(f"{n} {why}" for why, n in ignored.items()) + ")"
+        return text + (" [full rebuild]" if self.full else "")
+
+    def problem_lines(self) -> list[str]:
+        return [f"{'skipped' if p.skipped else 'warning'}: {p.where}: {p.reason}" for p in self.problems]
 
 
 @dataclass

@@ -10,53 +10,26 @@ from __future__ import annotations
 import os
 import shutil
 import time
-from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 
 from whoosh.index import EmptyIndexError
 
 from . import store
-from . import facet_tables as facets
+from . import facet_tables
 from ...ingest import duplicates
 from ...ingest.article import Article
 from .build import ParallelBuild
 from .codec import NewsCodec
 from ...ingest.duplicates import StoryFinder
-from ...ingest.changes import Plan, plan_changes, same_content, touched_entry
+from ...ingest.changes import Plan, Summary, plan_changes, same_content, touched_entry
 from ...ingest.extract import CorpusFile, FileResult, read_file, scan_corpus
 from ...ingest.readers import Problem
 
 MAX_SEGMENTS_WITHOUT_MERGE = 8
 MAX_PROCS = 4
 PARALLEL_WRITER_MIN_BYTES = 2_000_000  # about 2,000 news articles
-
-
-@dataclass
-class Summary:
-    new: int = 0
-    changed: int = 0
-    removed: int = 0
-    unchanged: int = 0
-    skipped: int = 0
-    ignored: Counter = field(default_factory=Counter)
-    problems: list[Problem] = field(default_factory=list)
-    seconds: float = 0.0
-    full: bool = False
-    articles: int = 0
-
-    def line(self) -> str:
-        text = (f"indexed {self.new} new, {self.changed} changed, {self.removed} removed, "
-                f"{self.unchanged} unchanged, {self.skipped} skipped in {self.seconds:.2f} s")
-        ignored = {why: n for why, n in sorted(self.ignored.items()) if n}
-        if ignored:
-            text += " (ignored: " + ", ".join(f"{n} {why}" for why, n in ignored.items()) + ")"
-        return text + (" [full rebuild]" if self.full else "")
-
-    def problem_lines(self) -> list[str]:
-        return [f"{'skipped' if p.skipped else 'warning'}: {p.where}: {p.reason}" for p in self.problems]
 
 
 def article_document(article: Article, file_sig: str, content_hash: str | None = None,
@@ -246,8 +219,8 @@ def _publish(root: Path, ix, gen: Path, full: bool, new_files: dict[str, dict], 
         store.write_manifest(gen, {"schema": store.SCHEMA_VERSION,
                                    "generation": ix.latest_generation(), "files": new_files})
     if segments:
-        facets.save_segment_facets(ix, gen)
-    facets.save_tables(ix, gen)  # also for an index saved before there were any
+        facet_tables.save_segment_facets(ix, gen)
+    facet_tables.save_tables(ix, gen)  # also for an index saved before there were any
     if full:
         store.switch_current(root, gen)
     store.remove_old_generations(root)
