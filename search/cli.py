@@ -256,7 +256,8 @@ def cmd_doctor(args) -> int:
         "python": f"{platform.python_version()} ({sys.executable})",
         "corpus": str(args.corpus),
         "index": index,
-        "backend": f"whoosh (Whoosh {versions['Whoosh']})",
+        "backend": f"{config.backend_name()} (Whoosh {versions['Whoosh']})"
+                   if config.backend_name() == "whoosh" else config.backend_name(),
         "extractor": f"trafilatura {versions['trafilatura']} for HTML bodies; the project's block-text "
                      "reader on a page where trafilatura finds no text",
         "languages": f"py3langid {versions['py3langid']} (detection), PyStemmer {versions['PyStemmer']} "
