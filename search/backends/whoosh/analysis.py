@@ -20,6 +20,13 @@ from whoosh.support.charset import accent_map
 WORD_PATTERN = r"\w+(?:\.?\w+)*"
 
 
+def fold(word: str) -> str:
+    """A word in lower case without accents, as the index compares words ("Rodríguez" ->
+    "rodriguez"): Whoosh's accent_map, which CharsetFilter applies. The suggester folds
+    with it too, so what it completes is spelled as the index spells it."""
+    return word.lower().translate(accent_map)
+
+
 def _stemmer(language: str):
     import Stemmer  # PyStemmer: Snowball in C
 
@@ -96,15 +103,12 @@ class NewsAnalyzer(Analyzer):
     def __repr__(self) -> str:
         return f"NewsAnalyzer({self.language!r})"
 
-    def _fold(self, word: str) -> str:
-        return word.lower().translate(accent_map)
-
     def _term(self, word: str) -> str | None:
         """The indexed term of a surface word, None for a stop word (cached)."""
         words = self._words
         term = words.get(word, "")
         if term == "":
-            folded = self._fold(word)
+            folded = fold(word)
             if not folded or folded in self._stops:
                 term = None
             else:
@@ -125,7 +129,7 @@ class NewsAnalyzer(Analyzer):
             matches = iter([(value, 0, len(value))])
         pos = None
         for i, (word, start, end) in enumerate(matches):
-            folded = self._fold(word)
+            folded = fold(word)
             stopped = not folded or folded in self._stops
             if stopped and removestops:
                 continue

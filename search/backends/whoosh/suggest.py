@@ -30,13 +30,14 @@ from collections import Counter, defaultdict
 
 from ...core.query import OPERATORS
 from ...core.request import MAX_SUGGEST_QUERY, SUGGEST_LIMIT
+from .analysis import WORD_PATTERN, fold
 
 MAX_TITLE_CHARS = 120  # title suggestions are cut at a word boundary past this
 MIN_TERM_DOCS = 2  # index terms in fewer articles are typos, codes or one-offs
 TOGETHER_TITLES = 2000  # titles looked at for words that go with the query's earlier words
 
-# The index analyzer's tokenizer (search/backends/whoosh/analysis.py), so words split the same way.
-_TOKEN = re.compile(r"\w+(?:\.?\w+)*")
+# Words split and folded as the index analyzer splits and folds them.
+_TOKEN = re.compile(WORD_PATTERN)
 _LAST_WORD = re.compile(r"\w+$")
 _WORD = re.compile(r"\w+")
 # Characters that would make a title read as query syntax ("Who won?" is a wildcard).
@@ -44,12 +45,6 @@ _OPERATOR_CHARS = re.compile(r"[\"*?~^()\[\]{}:\\]")
 _LEADING_SIGN = re.compile(r"(^|\s)[-+]+(?=\S)")
 _BOOLEAN = re.compile(rf"\b(?:{'|'.join(OPERATORS)})\b")
 _NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
-
-
-def fold(word: str) -> str:
-    """Lower case without accents, as the index analyzer folds words ("Rodríguez" -> "rodriguez")."""
-    decomposed = unicodedata.normalize("NFKD", word.lower())
-    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
 
 
 def _has_letter(word: str) -> bool:
@@ -75,7 +70,7 @@ class Suggester:
         from ...core.query import function_words
         from .schema import make_schema
 
-        self._searcher = searcher
+        self.searcher = searcher
         reader = searcher.reader()
         analyzer = make_schema()["text"].analyzer
         stem_cache: dict[str, str | None] = {}
@@ -218,9 +213,9 @@ class Suggester:
             if stem in self._text_surface:
                 return self._text_surface[stem]
         found = None
-        postings = self._searcher.postings("text", stem)
+        postings = self.searcher.postings("text", stem)
         if postings.is_active():
-            text = self._searcher.stored_fields(postings.id()).get("text", "")
+            text = self.searcher.stored_fields(postings.id()).get("text", "")
             for m in _TOKEN.finditer(text):
                 token = fold(m.group(0))
                 if token.startswith(stem[:3]) and self._stem(token) == stem:
@@ -302,11 +297,11 @@ def suggester(engine) -> Suggester:
     searcher = engine.searcher()
     generation = engine.generation(searcher)
     cached = _tables.get(engine)
-    if cached is not None and cached[0] == generation and cached[1]._searcher is searcher:
+    if cached is not None and cached[0] == generation and cached[1].searcher is searcher:
         return cached[1]
     with _build_lock:
         cached = _tables.get(engine)
-        if cached is not None and cached[0] == generation and cached[1]._searcher is searcher:
+        if cached is not None and cached[0] == generation and cached[1].searcher is searcher:
             return cached[1]
         built = Suggester(searcher)
         _tables[engine] = (generation, built)
