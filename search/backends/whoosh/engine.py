@@ -185,9 +185,9 @@ class WhooshBackend(Backend):
 
     def _run(self, s: Searcher, user_q, filters, request: SearchRequest, by_score: bool, budget: Budget):
         """Every match (a mask for the total and the facets), the top hits by score or
-        by date, and the matched terms of the hits for the snippets. Queries of terms,
-        AND, OR, NOT and filters are computed with numpy (search.backends.whoosh.arrays); the rest
-        (phrases, fuzzy terms, wildcards) by Whoosh's matchers in one pass."""
+        by date, and the matched terms of the hits for the snippets. Terms, phrases, AND,
+        OR, NOT and filters (patterns are expanded to words before) are computed with numpy
+        (arrays.py); the shapes it does not compute by Whoosh's matchers in one pass."""
         if user_q is not None and filters is not None:
             q = wq.And([user_q, wq.ConstantScoreQuery(filters, 0.0)])
         else:
