@@ -14,33 +14,23 @@ id, so a reindex that adds one small segment leaves the big ones' arrays in plac
 
 from __future__ import annotations
 
-import io
-import pickle
-import struct
 import threading
-import zlib
 from collections import OrderedDict
-from itertools import chain
-from pickle import loads
 
 import numpy as np
 from whoosh import matching, query as wq
-from whoosh.codec.whoosh3 import W3LeafMatcher, W3TermsReader
-from whoosh.formats import Characters, Positions
+from whoosh.codec.whoosh3 import W3LeafMatcher
 from whoosh.reading import TermNotFound
-from whoosh.system import _INT_SIZE
-from whoosh.util.numeric import byte_to_length
+from whoosh.scoring import BM25F
 
-from . import codec
+from . import codec, internals
 from .lexicon import Lexicon
 
 __all__ = ["Unsupported", "IndexArrays", "Matches"]
 
-BYTE_TO_LENGTH = np.array([byte_to_length(i) for i in range(256)], dtype=np.float64)
 POSTINGS_CACHE_BYTES = 40 * 1024 * 1024  # decoded posting lists kept per worker (32-bit arrays)
 DF_MEMO_ENTRIES = 50_000  # words whose document frequency a searcher remembers
 MAX_SLOP = 64  # phrases with a wider slop go through Whoosh's matchers
-_INT = struct.Struct("!i")  # Whoosh's block length prefix
 _POS_BITS = 31  # phrase matching keys: document number << 31 | position
 
 
@@ -100,6 +90,7 @@ SEGMENTS = _SegmentCache()
 
 
 _NO_BLOCKS = (np.empty(0, np.int64), np.empty(0, np.int64))
+_NO_POSTINGS = (np.empty(0, np.int64), np.empty(0, np.float64), _NO_BLOCKS)
 
 
 def _leaf(sub, fieldname: str, btext: bytes):
@@ -124,12 +115,6 @@ def _compact(ids: np.ndarray, weights: np.ndarray, blocks: tuple) -> tuple:
     return ids, weights, blocks
 
 
-def _postfile(sub):
-    """The segment's postings file when it is Whoosh 3's codec, else None."""
-    terms = getattr(sub, "_terms", None)
-    return terms._postfile if isinstance(terms, W3TermsReader) else None
-
-
 def _walk(sub, fieldname: str, btext: bytes) -> tuple[list, list, list]:
     """Every posting's (document, weight, raw value), walking Whoosh's matcher (deleted
     documents included): for postings not in W3 blocks."""
@@ -143,26 +128,6 @@ def _walk(sub, fieldname: str, btext: bytes) -> tuple[list, list, list]:
     return ids, weights, values
 
 
-def _parse_block(buf: bytes, pos: int) -> tuple[int, bool, int, tuple]:
-    """The W3 posting block starting at `pos` of `buf`: (postings in it, whether it is
-    the last, where the next one starts, its (ids, weights, values) data), parsed from
-    memory (Whoosh's matcher reads the header with pickle.load on the file, a few
-    bytes per read() call)."""
-    length = _INT.unpack_from(buf, pos)[0]
-    following = pos + _INT_SIZE + abs(length)
-    stream = io.BytesIO(buf)
-    stream.seek(pos + _INT_SIZE)
-    count, _maxid, _maxweight, compression, _mn, _mx = pickle.load(stream)
-    data = buf[stream.tell():following]
-    return count, length < 0, following, loads(zlib.decompress(data) if compression else data)
-
-
-def _block_values(postfile, position: int) -> list:
-    """The raw values of the posting block at `position`, in two reads."""
-    length = abs(_INT.unpack(postfile.get(position, _INT_SIZE))[0])
-    return _parse_block(postfile.get(position, _INT_SIZE + length), 0)[3][2]
-
-
 def read_postings(sub, fieldname: str, btext: bytes) -> tuple[np.ndarray, np.ndarray, tuple]:
     """Document numbers (within the segment, deleted ones included) and weights of one
     term, decoded a block at a time instead of one posting at a time; and where each
@@ -170,49 +135,14 @@ def read_postings(sub, fieldname: str, btext: bytes) -> tuple[np.ndarray, np.nda
     stored = codec.postings(sub, fieldname, btext)  # frequent words, as arrays
     if stored is not None:
         return stored
-    postfile = _postfile(sub)
-    terminfo = None
-    if postfile is not None and fieldname in sub.schema:
-        try:
-            terminfo = sub._terms.term_info(fieldname, btext)
-        except (KeyError, TermNotFound):
-            return np.empty(0, np.int64), np.empty(0, np.float64), _NO_BLOCKS
-    if terminfo is None or terminfo.is_inlined():
-        # Inlined postings or another codec: walk Whoosh's matcher.
-        try:
+    try:
+        found = internals.block_postings(sub, fieldname, btext)
+        if found is None:  # inlined postings or another codec: walk Whoosh's matcher
             ids, weights, _values = _walk(sub, fieldname, btext)
-        except TermNotFound:
-            return np.empty(0, np.int64), np.empty(0, np.float64), _NO_BLOCKS
-        return np.array(ids, np.int64), np.array(weights, np.float64), _NO_BLOCKS
-    id_parts, weight_parts = [], []
-    starts, offsets = [], []
-    # The whole posting list in one read, its blocks parsed from memory: Whoosh's
-    # matcher reads each block's header with pickle.load straight from the file, a
-    # few bytes per read() call (a third of a common word's cost).
-    base, size = terminfo.extent()
-    if isinstance(size, tuple):  # W3TermInfo.from_bytes keeps unpack_int's tuple
-        size = size[0]
-    buf = postfile.get(base, size)
-    pos, first, last = _INT_SIZE, 0, False  # after the header magic
-    while not last:
-        count, last, following, (raw_ids, raw_weights, _values) = _parse_block(buf, pos)
-        starts.append(first)
-        offsets.append(base + pos)
-        first += count
-        pos = following
-        # Stored as deltas from the previous id (the codec's matcher has no byteids).
-        ids = np.cumsum(np.array(raw_ids, dtype=np.int64))
-        id_parts.append(ids)
-        if raw_weights is None:
-            weight_parts.append(np.ones(len(ids)))
-        elif isinstance(raw_weights, float):
-            weight_parts.append(np.full(len(ids), raw_weights))
-        else:
-            weight_parts.append(np.array(raw_weights, dtype=np.float64))
-    if not id_parts:
-        return np.empty(0, np.int64), np.empty(0, np.float64), _NO_BLOCKS
-    return (np.concatenate(id_parts), np.concatenate(weight_parts),
-            (np.array(starts, np.int64), np.array(offsets, np.int64)))
+            found = np.array(ids, np.int64), np.array(weights, np.float64), _NO_BLOCKS
+    except TermNotFound:
+        return _NO_POSTINGS
+    return found
 
 
 def _nbytes(value) -> int:
@@ -264,7 +194,7 @@ class IndexArrays:
                     self.cache.data[key] = codes
                 parts.append(codes)
             codes = np.concatenate(parts) if parts else np.empty(0, np.uint8)
-            found = self._field_lengths[fieldname] = BYTE_TO_LENGTH[codes]
+            found = self._field_lengths[fieldname] = internals.decode_lengths(codes)
         return found
 
     def _segment_postings(self, sub, seg_id: str, fieldname: str, btext: bytes):
@@ -316,7 +246,7 @@ class IndexArrays:
             fmt = self.searcher.schema[fieldname].format
             decode = fmt.decoder(kind) if kind else _raw
             pairs = zip(local.tolist(), at.tolist(), found.tolist())
-            postfile = _postfile(sub)
+            postfile = internals.postings_file(sub)
             if not len(starts) or postfile is None or fmt.fixed_value_size() not in (None, -1):
                 # Inlined postings (a word in one document of the segment), another
                 # codec or fixed-size values: take the values from Whoosh's matcher.
@@ -333,7 +263,7 @@ class IndexArrays:
                 if not ok:
                     continue
                 if block != current:
-                    values, first = _block_values(postfile, int(positions[block])), int(starts[block])
+                    values, first = internals.block_values(postfile, int(positions[block])), int(starts[block])
                     current = block
                 out[doc + offset] = decode(values[index - first])
         return out
@@ -347,7 +277,7 @@ class IndexArrays:
         if found is not None:
             return found
         mask = np.zeros(self.n, dtype=bool)
-        triples = _position_encoding(self.searcher.schema[fieldname].format) == "characters"
+        triples = internals.position_encoding(self.searcher.schema[fieldname].format) == "characters"
         cand = None
         for btext in btexts:
             ids = self.postings(fieldname, btext)[0]
@@ -357,7 +287,7 @@ class IndexArrays:
             if not len(cand):
                 break
             raw = self._decoded(fieldname, btext, cand, None)
-            counts, flat = _positions([raw[d] for d in cand.tolist()], triples)
+            counts, flat = internals.decode_positions([raw[d] for d in cand.tolist()], triples)
             keys = (np.repeat(cand, counts) << _POS_BITS) + flat
             if ends is None:
                 ends = np.unique(keys)
@@ -377,7 +307,7 @@ class IndexArrays:
         if q.fieldname not in schema:
             return none
         field = schema[q.fieldname]
-        if not q.words or _position_encoding(field.format) is None:
+        if not q.words or internals.position_encoding(field.format) is None:
             raise Unsupported("phrase in a field of another format")
         if not 1 <= q.slop <= MAX_SLOP:
             raise Unsupported("phrase slop")
@@ -514,7 +444,7 @@ class IndexArrays:
         mask[ids] = True
         if not scored:
             return Matches(mask, None)
-        if not field.scorable or not isinstance(self.searcher.weighting, _BM25F):
+        if not field.scorable or not isinstance(self.searcher.weighting, BM25F):
             raise Unsupported(f"scoring of {q.fieldname}")
         scores = np.zeros(self.n)
         if len(ids):
@@ -554,7 +484,7 @@ class IndexArrays:
         w = s.weighting
         idf = s.idf(fieldname, text)
         avgfl = s.avg_field_length(fieldname) or 1
-        B = w._field_B.get(fieldname, w.B)
+        B = internals.bm25_b(w, fieldname)
         K1 = w.K1
         fl = self.field_lengths(fieldname)[ids]
         return idf * ((tf * (K1 + 1)) / (tf + K1 * ((1 - B) + B * fl / avgfl)))
@@ -640,7 +570,7 @@ class MaskQuery(wq.Query):
 
     def matcher(self, searcher, context=None):
         parent = searcher.get_parent()
-        offset = 0 if parent is searcher else parent._offset_for_subsearcher(searcher)
+        offset = 0 if parent is searcher else next(o for s, o in parent.leaf_searchers() if s is searcher)
         count = searcher.reader().doc_count_all()
         ids = np.flatnonzero(self.mask[offset: offset + count]).tolist()
         if not ids:
@@ -649,36 +579,8 @@ class MaskQuery(wq.Query):
         return matching.ListMatcher(ids, weights=[0.0] * len(ids))
 
 
-def _position_encoding(fmt) -> str | None:
-    """"positions" or "characters" when the format stores values as Whoosh's
-    Positions or Characters do (subclasses that change only indexing included)."""
-    kind = type(fmt)
-    if kind.encode is Characters.encode and kind.decode_positions is Characters.decode_positions:
-        return "characters"
-    if kind.encode is Positions.encode and kind.decode_positions is Positions.decode_positions:
-        return "positions"
-    return None
-
-
 def _raw(value: bytes) -> bytes:
     return value
-
-
-def _positions(values: list[bytes], triples: bool) -> tuple[np.ndarray, np.ndarray]:
-    """Decode many Positions/Characters posting values at once: (positions per value,
-    all positions). Whoosh's decode_positions loops in Python over each value; here
-    one pickle load per value and the running sums in numpy."""
-    codes = [loads(v[_INT_SIZE:] if v.endswith(b".") else v[_INT_SIZE:] + b".") for v in values]
-    counts = np.fromiter(map(len, codes), dtype=np.int64, count=len(codes))
-    total = int(counts.sum())
-    if triples:  # (position delta, start char delta, length)
-        deltas = np.fromiter(chain.from_iterable(codes), dtype=np.dtype((np.int64, 3)), count=total)[:, 0]
-    else:
-        deltas = np.fromiter(chain.from_iterable(codes), dtype=np.int64, count=total)
-    sums = np.cumsum(deltas)
-    starts = np.cumsum(counts) - counts
-    before = np.where(starts > 0, sums[np.maximum(starts - 1, 0)], 0)
-    return counts, sums - np.repeat(before, counts)
 
 
 def _positive_leaf_terms(q) -> list[tuple[str, str, object]]:
@@ -711,23 +613,9 @@ def _positive_leaf_terms(q) -> list[tuple[str, str, object]]:
 
 
 def _length_codes(sub, fieldname: str) -> np.ndarray:
-    """The one-byte field lengths of a segment's documents, read in one go."""
+    """The one-byte field lengths of a segment's documents, read in one go (zeros when
+    the field keeps none)."""
     count = sub.doc_count_all()
-    perdoc = getattr(sub, "_perdoc", None)
-    reader = None
-    if perdoc is not None and hasattr(perdoc, "_cached_reader"):
-        from whoosh.codec.whoosh3 import LENGTHS_COLUMN, _lenfield
-
-        reader = perdoc._cached_reader(_lenfield(fieldname), LENGTHS_COLUMN)
-    if reader is None:
-        return np.zeros(count, dtype=np.uint8)
-    raw = getattr(reader, "_dbfile", None)
-    if raw is not None and getattr(reader, "_fixedlen", None) == 1:
-        data = np.frombuffer(raw.get(reader._basepos, reader._count), dtype=np.uint8)
-        out = np.zeros(count, dtype=np.uint8)  # missing tail: length 0
-        out[: len(data)] = data[:count]
-        return out
-    return np.array([reader[i] for i in range(count)], dtype=np.uint8)
-
-
-from whoosh.scoring import BM25F as _BM25F  # noqa: E402
+    perdoc = internals.per_document_reader(sub)
+    codes = internals.length_codes(perdoc, fieldname, count) if perdoc is not None else None
+    return np.zeros(count, dtype=np.uint8) if codes is None else codes

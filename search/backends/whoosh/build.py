@@ -16,14 +16,11 @@ from collections import deque
 from collections.abc import Iterator
 from pathlib import Path
 
-from whoosh.util.numeric import byte_to_length
-
-from . import store
+from . import internals, store
 from ...ingest import duplicates
 from .codec import NewsCodec
 from ...ingest.extract import CorpusFile, FileResult, read_file
 
-_BYTE_TO_LENGTH = [byte_to_length(i) for i in range(256)]
 SEGMENT_DOCS = 10_000  # about 1M postings: under the writer's memory pool
 POOL_MB = 256
 CHUNK_FILES = 50  # files per extraction task
@@ -45,92 +42,19 @@ def _extract(chunk: list[CorpusFile]) -> list[FileResult]:
     return out
 
 
-class _Lengths:
-    """The field lengths of a segment just written, read once per field into memory:
-    Whoosh's posting writer asks for a length per posting, and each answer from the
-    column on disk costs a file read."""
-
-    def __init__(self, pdr) -> None:
-        self.pdr = pdr
-        self.fields: dict[str, bytes | None] = {}
-
-    def doc_field_length(self, docnum: int, fieldname: str, default: int = 0):
-        codes = self.fields.get(fieldname, b"")
-        if codes == b"":
-            codes = self.fields[fieldname] = _length_bytes(self.pdr, fieldname)
-        if codes is False:  # the field keeps no lengths
-            return default
-        if codes is None:
-            return self.pdr.doc_field_length(docnum, fieldname, default)
-        code = codes[docnum] if docnum < len(codes) else 0
-        return _BYTE_TO_LENGTH[code] if code else None  # as W3PerDocReader answers
-
-    def __getattr__(self, name):
-        return getattr(self.pdr, name)
-
-
-def _length_bytes(pdr, fieldname: str) -> bytes | bool | None:
-    """The one-byte lengths of a field; False when it keeps none; None when they
-    cannot be read in one go (then each is asked of the reader)."""
-    from whoosh.codec.whoosh3 import LENGTHS_COLUMN, _lenfield
-
-    try:
-        reader = pdr._cached_reader(_lenfield(fieldname), LENGTHS_COLUMN)
-    except AttributeError:
-        return None
-    if reader is None:
-        return False
-    if getattr(reader, "_fixedlen", None) != 1 or not hasattr(reader, "_dbfile"):
-        return None
-    return bytes(reader._dbfile.get(reader._basepos, reader._count))
-
-
-def segment_writer(ix, **kwargs):
-    """A Whoosh SegmentWriter whose posting pool skips per-posting checks and whose
-    posting writer reads field lengths from memory. Same files, same bytes."""
-    from whoosh.writing import PostingPool, SegmentWriter
-
-    class LeanPool(PostingPool):
-        def add(self, item):
-            self.currentsize += 170 + len(item[1]) * 2 + len(item[4] or b"")
-            if self.currentsize > self.limit:
-                self.save()
-            self.current.append(item)
-
-    class FastSegmentWriter(SegmentWriter):
-        def __init__(self, *args, **kw):
-            super().__init__(*args, **kw)
-            pool = self.pool
-            self.pool = LeanPool(pool.tempstore, pool.segment, limitmb=pool.limit // (1024 * 1024))
-
-        def _flush_segment(self):
-            self.perdocwriter.close()
-            pdr = self.per_document_reader() if self.codec.length_stats else None
-            postings = self.pool.iter_postings()
-            self.fieldwriter.add_postings(self.schema, _Lengths(pdr) if pdr else None, postings)
-            self.fieldwriter.close()
-            if pdr:
-                pdr.close()
-
-    return FastSegmentWriter(ix, **kwargs)
-
-
 def _write_segment(docs: list[dict]):
     """One finished segment (not yet in any TOC) of the given documents."""
     # Posting blocks uncompressed: 15 % less writing time and no inflating when
     # searching, for about 70 % more posting bytes on disk.
     ix = store.storage(_worker["gen"]).open_index()
-    writer = segment_writer(ix, _lk=False, limitmb=POOL_MB, codec=NewsCodec(compression=0))
+    writer = internals.segment_writer(ix, lock=False, limitmb=POOL_MB, codec=NewsCodec(compression=0))
     try:
         for doc in docs:
             writer.add_document(**doc)
-        segment = writer._finalize_segment()
+        return internals.finish_segment(writer)
     except BaseException:
         writer.cancel()
         raise
-    # Not writer._finish(): it would remove the temporary folder every writer of
-    # the index shares; the parent's writer removes it when it commits.
-    return segment
 
 
 class ParallelBuild:
@@ -185,10 +109,7 @@ class ParallelBuild:
         """Wait for the segments and commit them with the parent's writer (which holds
         Whoosh's lock and added nothing itself)."""
         self._flush()
-        segments = [w.get() for w in self.writes]
-        writer._close_segment()
-        writer._commit_toc(segments)
-        writer._finish()
+        internals.commit_segments(writer, [w.get() for w in self.writes])
 
     def close(self) -> None:
         self.pool.terminate()

@@ -5,7 +5,7 @@ Whoosh stores a posting list as pickled blocks of 128 postings. Decoding them in
 Python costs about 0.4 µs a posting: 40 ms for a word in 90,000 of 100,000
 articles, paid by the first search for it after a server starts or a rebuild
 lands. While the codec writes a block it still holds the block's document numbers
-and weights as typed arrays; for words with at least MIN_POSTINGS postings this
+and weights as typed arrays (internals.BlockFieldWriter hands them over); for words with at least MIN_POSTINGS postings this
 codec also writes them, with where each block starts, to a `.npl` file of the
 segment (inside its compound `.seg` file, so it lives and dies with the segment).
 `postings()` reads a word's arrays back with one read and no decoding. The
@@ -23,15 +23,13 @@ binary search."""
 
 from __future__ import annotations
 
-import pickle
 import struct
 import threading
 from collections import OrderedDict
 
 import numpy as np
-from whoosh.codec.base import OutOfOrderError
-from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC, W3Codec, W3FieldWriter, W3PostingsWriter
-from whoosh.filedb.structfile import StructFile
+
+from . import internals
 
 EXT = ".npl"
 MAGIC = b"NSNPL2\x00\x00"
@@ -53,52 +51,10 @@ def stored_words(sub) -> list[tuple[str, bytes]]:
     return [(f.decode("utf-8"), t) for f, t in (k.split(b"\x00", 1) for k in directory["keys"].tolist())]
 
 
-class _PostingsWriter(W3PostingsWriter):
-    """Keeps a reference to each block's arrays (Whoosh replaces them, never edits
-    them) and where the block starts in the postings file."""
+class _FieldWriter(internals.BlockFieldWriter):
+    """Whoosh's W3 field writer, plus the `.npl` file of the frequent words' arrays."""
 
-    def start_postings(self, format_, terminfo):
-        super().start_postings(format_, terminfo)
-        self.blocks: list[tuple[int, object, object]] = []
-
-    def _write_block(self, last=False):
-        at = self._postfile.tell() + (0 if self._blockcount else len(WHOOSH3_HEADER_MAGIC))
-        self.blocks.append((at, self._ids, self._weights))
-        super()._write_block(last)
-
-
-class _Tracked(StructFile):
-    """A file being written that keeps count of its position: the W3 writers ask for
-    it about 55 times an article (each term's start and end, each block, each term
-    table entry), and BufferedWriter.tell() costs 0.4 µs: 5 % of writing a segment."""
-
-    def __init__(self, f: StructFile) -> None:
-        super().__init__(f.file, name=f._name, onclose=f.onclose)
-        self.is_real = False  # write_array through write(), which counts
-        self._pos = f.file.tell()
-
-    def write(self, data) -> int:
-        n = self.file.write(data)
-        self._pos += n
-        return n
-
-    def tell(self) -> int:
-        return self._pos
-
-    def seek(self, *args) -> int:
-        self._pos = self.file.seek(*args)
-        return self._pos
-
-    def write_pickle(self, obj, protocol: int = -1) -> None:
-        self.write(pickle.dumps(obj, protocol))
-
-    def truncate(self, *args):
-        raise NotImplementedError
-
-
-class _FieldWriter(W3FieldWriter):
-    def _create_file(self, ext):
-        return _Tracked(super()._create_file(ext))
+    min_postings = MIN_POSTINGS
 
     def __init__(self, codec, storage, segment):
         super().__init__(codec, storage, segment)
@@ -106,82 +62,20 @@ class _FieldWriter(W3FieldWriter):
         self._size = len(MAGIC)
         self._directory: dict[bytes, tuple[int, int, int]] = {}
 
-    def add_postings(self, schema, lengths, items):
-        """Whoosh's FieldWriter.add_postings with W3PostingsWriter.add_posting inlined:
-        the same steps in the same order (tests/test_codec.py: the same bytes), without
-        two method calls and four type assertions per posting, a tenth of writing a
-        segment."""
-        dfl = lengths.doc_field_length if lengths else (lambda docnum, fieldname: 0)
-        lastfn = lasttext = pw = None
-        blocklimit = 0
-        for fieldname, btext, docnum, weight, value in items:
-            if fieldname != lastfn:
-                if lastfn is not None and fieldname < lastfn:
-                    raise OutOfOrderError(f"Field {lastfn!r} .. {fieldname!r}")
-                if lasttext is not None:
-                    self.finish_term()
-                if lastfn is not None:
-                    self.finish_field()
-                self.start_field(fieldname, schema[fieldname])
-                pw = self._postwriter
-                blocklimit = pw._blocklimit
-                lastfn, lasttext = fieldname, None
-            elif lasttext and btext < lasttext:
-                raise OutOfOrderError(f"Term {lastfn}:{lasttext!r} .. {fieldname}:{btext!r}")
-            if docnum == -1:  # a spelling word (Whoosh's hack): not a posting
-                continue
-            if btext != lasttext:
-                if lasttext is not None:
-                    self.finish_term()
-                self.start_term(btext)
-                lasttext = btext
-            length = dfl(docnum, fieldname)
-            # W3PostingsWriter.add_posting:
-            if len(pw._ids) >= blocklimit:
-                pw._write_block()
-            pw._ids.append(docnum)
-            pw._weights.append(weight)
-            if weight > pw._maxweight:
-                pw._maxweight = weight
-            if value:
-                pw._values.append(value)
-            if length:
-                if pw._minlength is None or length < pw._minlength:
-                    pw._minlength = length
-                if length > pw._maxlength:
-                    pw._maxlength = length
-        if lasttext is not None:
-            self.finish_term()
-        if lastfn is not None:
-            self.finish_field()
-
-    def finish_term(self):
-        writer = self._postwriter
-        super().finish_term()
-        blocks = getattr(writer, "blocks", None)
-        if not blocks or self._postwriter is not writer:
-            return
-        count = sum(len(ids) for _, ids, _ in blocks)
-        if count < MIN_POSTINGS or writer._byteids:
-            return
-        key = _key(self._fieldname, self._btext)
+    def term_arrays(self, fieldname, btext, ids, weights, starts, offsets):
+        key = _key(fieldname, btext)
         if len(key) > MAX_KEY or key.endswith(b"\x00"):  # byte strings in numpy drop trailing NULs
             return
-        ids = np.concatenate([np.frombuffer(ids, dtype=np.uint32) for _, ids, _ in blocks])
-        weights = np.concatenate([np.frombuffer(w, dtype=np.float32) for _, _, w in blocks])
-        sizes = [len(ids) for _, ids, _ in blocks]
-        starts = np.cumsum([0] + sizes[:-1], dtype=np.int64)
-        offsets = np.array([at for at, _, _ in blocks], dtype=np.int64)
         data = b"".join((ids.astype("<u4").tobytes(), weights.astype("<f4").tobytes(),
                          starts.astype("<i8").tobytes(), offsets.astype("<i8").tobytes()))
-        self._directory[key] = (self._size, count, len(blocks))
+        self._directory[key] = (self._size, len(ids), len(starts))
         self._chunks.append(data)
         self._size += len(data)
 
     def close(self):
         super().close()
         if self._directory:
-            f = self._create_file(EXT)
+            f = self.create_file(EXT)
             for chunk in self._chunks:
                 f.write(chunk)
             keys = sorted(self._directory)
@@ -193,15 +87,12 @@ class _FieldWriter(W3FieldWriter):
         self._chunks = []
 
 
-class NewsCodec(W3Codec):
-    """W3 (same postings, same files) plus the segment's `.npl` file."""
+class NewsCodec(internals.BlockCodec):
+    """W3 (same postings, same files) plus the segment's `.npl` file. Its name is
+    pickled into each segment's TOC entry: keep it here."""
 
     def field_writer(self, storage, segment):
         return _FieldWriter(self, storage, segment)
-
-    def postings_writer(self, dbfile, byteids=False):
-        return _PostingsWriter(dbfile, blocklimit=self._blocklimit, byteids=byteids,
-                               compression=self._compression, inlinelimit=self._inlinelimit)
 
 
 class _Directories:
@@ -212,8 +103,7 @@ class _Directories:
         self.lock = threading.Lock()
 
     def get(self, sub) -> dict | None:
-        segment = getattr(sub, "_segment", None)
-        storage = getattr(sub, "_storage", None)
+        segment, storage = sub.segment(), sub.storage()
         if segment is None or storage is None or not hasattr(segment, "segment_id"):
             return None
         seg_id = segment.segment_id()
@@ -265,7 +155,7 @@ def postings(sub, fieldname: str, btext: bytes) -> tuple[np.ndarray, np.ndarray,
     if i == len(keys) or keys[i] != key:
         return None
     at, count, blocks = directory["entries"][i].tolist()
-    f = sub._storage.open_file(directory["name"])
+    f = sub.storage().open_file(directory["name"])
     try:
         raw = f.get(at, count * 8 + blocks * 16)
     finally:

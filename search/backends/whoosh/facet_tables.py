@@ -16,7 +16,9 @@ from pathlib import Path
 
 import numpy as np
 
+from . import internals
 from .arrays import IndexArrays, read_postings
+
 UNDATED_DAY = np.int32(-(2**31))  # day numbers: days since 1970-01-01
 _NEWEST = np.uint64(2**64 - 1)  # newest first: sort (max - time) ascending
 
@@ -213,7 +215,7 @@ def _segment_facets(sub, seg_id: str, cache, folder: Path | None = None) -> dict
         return found
     if folder is not None:
         try:
-            with np.load(Path(folder) / f"{seg_id}{FACETS_SUFFIX}", allow_pickle=False) as saved:
+            with np.load(Path(folder) / internals.segment_file(seg_id, FACETS_SUFFIX), allow_pickle=False) as saved:
                 if "day_numbers" not in saved and "days" in saved:  # saved before day numbers
                     found = {k: saved[k] for k in _FACET_KEYS if k != "day_numbers"}
                     found["day_numbers"] = _day_numbers(saved["days"])
@@ -277,7 +279,7 @@ def save_segment_facets(ix, folder: Path) -> int:
     with ix.searcher() as s:
         for sub, _ in s.reader().leaf_readers():
             seg_id = IndexArrays._segment_id(sub)
-            path = Path(folder) / f"{seg_id}{FACETS_SUFFIX}"
+            path = Path(folder) / internals.segment_file(seg_id, FACETS_SUFFIX)
             if path.exists():
                 continue
             try:
@@ -307,10 +309,6 @@ def save_tables(ix, folder: Path) -> bool:
     return True
 
 
-# struct codes with "!" (standard sizes, network order), as Whoosh's NumericColumn packs them
-_BIG_ENDIAN = {"Q": ">u8", "q": ">i8", "I": ">u4", "i": ">i4", "L": ">u4", "l": ">i4", "H": ">u2", "B": "u1"}
-
-
 def _numeric_column(sub, field: str) -> np.ndarray:
     """A segment's raw sortable values of a numeric field (0 where it has none), read
     in one go: Whoosh's column reader unpacks one document at a time."""
@@ -319,12 +317,9 @@ def _numeric_column(sub, field: str) -> np.ndarray:
     if not sub.has_column(field):
         return out
     reader = sub.column_reader(field, translate=False)
-    dtype = _BIG_ENDIAN.get(getattr(reader, "_typecode", None))
-    if dtype is not None and hasattr(reader, "_dbfile"):
-        n = min(reader._count, count)
-        raw = reader._dbfile.get(reader._basepos, n * reader._fixedlen)
-        out[:n] = np.frombuffer(raw, dtype=dtype).astype(np.uint64)
-        return out
+    values = internals.numeric_values(reader, count)
+    if values is not None:
+        return values.astype(np.uint64)
     values = list(reader)[:count]
     out[: len(values)] = values
     return out
@@ -337,12 +332,9 @@ def _bytes_column(sub, field: str) -> list[str]:
     if not sub.has_column(field):
         return [""] * count
     reader = sub.column_reader(field, translate=False)
-    if hasattr(reader, "_offsets") and hasattr(reader, "_lengths"):
-        lengths = list(reader._lengths)
-        offsets = list(reader._offsets)
-        end = max((o + n for o, n in zip(offsets, lengths)), default=0)
-        raw = reader._dbfile.get(reader._basepos, end) if end else b""
-        values = [raw[o:o + n].decode("utf-8") for o, n in zip(offsets, lengths)]
+    raw = internals.var_bytes_values(reader)
+    if raw is not None:
+        values = [v.decode("utf-8") for v in raw]
     else:
         values = [v.decode("utf-8") if isinstance(v, bytes) else v for v in reader]
     return (values + [""] * count)[:count]

@@ -11,6 +11,8 @@ import re
 import numpy as np
 from whoosh.support.levenshtein import distance as damerau_levenshtein
 
+from . import internals
+
 _BUCKETS = 32
 
 
@@ -70,13 +72,4 @@ class Lexicon:
 
 def corrector(reader, fieldname: str, lexicon: Lexicon):
     """Whoosh's ReaderCorrector (candidates ranked by frequency) over the word list."""
-    from whoosh.spelling import ReaderCorrector
-
-    class LexiconCorrector(ReaderCorrector):
-        def _suggestions(self, text, maxdist, prefix):
-            freq = self.reader.frequency
-            for word in lexicon.within(text, maxdist, prefix):
-                f = freq(self.fieldname, word) or 1
-                yield 0 - (maxdist + (1.0 / f * 0.5)), word
-
-    return LexiconCorrector(reader, fieldname, reader.schema[fieldname])
+    return internals.corrector(reader, fieldname, lexicon.within)

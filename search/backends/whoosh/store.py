@@ -13,10 +13,10 @@ import time
 from pathlib import Path
 
 from whoosh.filedb.filestore import FileStorage
-
-from ...core.backend import IndexLocked, NoIndex
 from whoosh.index import EmptyIndexError, Index
 
+from . import internals
+from ...core.backend import IndexLocked, NoIndex
 from .schema import make_schema
 
 CURRENT = "current"
@@ -112,17 +112,11 @@ def clean_leftovers(root: Path) -> list[str]:
         elif p.name.startswith("."):  # files saved by replacing: manifest, facet arrays and tables
             p.unlink(missing_ok=True)
             removed.append(f"{cur.name}/{p.name}")
-    try:
-        from whoosh.index import TOC, clean_files
-
-        st = storage(cur)
-        toc = TOC.read(st, "MAIN")
-    except Exception:  # no readable TOC: nothing to compare with, leave the files
-        return removed
     before = set(os.listdir(cur))
-    clean_files(st, "MAIN", toc.generation, toc.segments)  # what Whoosh does after a commit
+    if not internals.clean_unlisted_files(storage(cur)):  # no readable TOC: leave the files
+        return removed
     for name in os.listdir(cur):
-        if name.startswith("_MAIN_") and ".toc." in name:  # a TOC killed before its rename
+        if internals.is_unfinished_toc(name):
             (cur / name).unlink(missing_ok=True)
     removed += [f"{cur.name}/{n}" for n in sorted(before - set(os.listdir(cur)))]
     return removed
