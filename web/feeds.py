@@ -7,8 +7,9 @@
 - `/opensearch.xml`: the OpenSearch 1.1 description ("add search engine").
 - `/api/suggest?q=`: OpenSearch suggestions `[q, [completions...]]` for the search box.
 
-Bad parameters get the same 400 problem+json as /api/search, feeds included: a feed
-reader shows a status, not an HTML page.
+Bad parameters and a missing index get the same problem+json as /api/search, feeds
+included: a feed reader shows a status, not an HTML page (web/problems.py decides the
+response type of every error, for every route).
 """
 
 from __future__ import annotations
@@ -29,11 +30,9 @@ from flask import Blueprint, Response, request, stream_with_context, url_for
 from search.ingest.countries import country_label
 from search.core.request import (MAX_PER_PAGE, MAX_RESULT_WINDOW, MAX_SUGGEST_QUERY, SUGGEST_LIMIT, InvalidRequest,
                                  SearchRequest)
-from search.core.backend import NoIndex
 
 from . import backend
 from .pages import plural
-from .problems import problem
 
 feeds = Blueprint("feeds", __name__)
 
@@ -51,16 +50,6 @@ def export_cap() -> int:
     except ValueError:
         cap = MAX_RESULT_WINDOW
     return max(1, min(cap, MAX_RESULT_WINDOW))
-
-
-@feeds.errorhandler(InvalidRequest)
-def _invalid(e: InvalidRequest):
-    return problem(400, "Invalid search parameters", str(e), e.errors)
-
-
-@feeds.errorhandler(NoIndex)
-def _no_index(e: NoIndex):
-    return problem(503, "No index", str(e))
 
 
 # -- XML ------------------------------------------------------------------------
