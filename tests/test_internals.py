@@ -56,6 +56,19 @@ def test_another_whoosh_release_is_refused_in_one_line(monkeypatch):
     assert "pip install 'Whoosh" in message
 
 
+def test_the_cli_says_so_in_one_line(tmp_path):
+    from conftest import run_cli, seed_corpus
+
+    (tmp_path / "site").mkdir()
+    (tmp_path / "site" / "sitecustomize.py").write_text("import whoosh\nwhoosh.__version__ = (2, 8, 0)\n")
+    proc = run_cli("index", "--corpus", seed_corpus(tmp_path / "corpus"), "--index", tmp_path / "index",
+                   env={"PYTHONPATH": str(tmp_path / "site")})
+    assert proc.returncode == 1 and proc.stdout == ""
+    (line,) = proc.stderr.splitlines()
+    assert line.startswith("news-search index: required package Whoosh (the full-text index) cannot be imported: "
+                           "Whoosh 2.8.0 is installed; this backend reads Whoosh 2.7.4's"), line
+
+
 def _whoosh_private_names(cls: type) -> set[str]:
     """The private attributes and methods of a Whoosh class and its Whoosh bases."""
     names = set()
