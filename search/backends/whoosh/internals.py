@@ -11,6 +11,14 @@ the backend use Whoosh's public names only (tests/test_internals.py checks)."""
 
 from __future__ import annotations
 
+import io
+import pickle
+import struct
+import zlib
+from collections.abc import Callable, Iterable, Iterator
+from itertools import chain
+
+import numpy as np
 import whoosh
 
 from ...dependencies import MissingDependency
@@ -22,14 +30,6 @@ if whoosh.versionstring() != WHOOSH_VERSION:
                                       f"Whoosh {WHOOSH_VERSION}'s private file formats and methods")
 
 # Imported after the check: another release may lack some of these names.
-import io  # noqa: E402
-import pickle  # noqa: E402
-import struct  # noqa: E402
-import zlib  # noqa: E402
-from collections.abc import Callable, Iterable, Iterator  # noqa: E402
-from itertools import chain  # noqa: E402
-
-import numpy as np  # noqa: E402
 from whoosh import collectors, highlight  # noqa: E402
 from whoosh.codec.base import OutOfOrderError  # noqa: E402
 from whoosh.codec.whoosh3 import (LENGTHS_COLUMN, WHOOSH3_HEADER_MAGIC, W3Codec, W3FieldWriter,  # noqa: E402
@@ -83,7 +83,7 @@ _BLOCK_LENGTH = struct.Struct("!i")  # before each block: its length, negative f
 _POSTINGS_HEADER = len(WHOOSH3_HEADER_MAGIC)  # before a term's first block
 
 
-def postings_file(sub):
+def postings_file(sub) -> StructFile | None:
     """The segment's W3 postings file (a StructFile), or None for a reader of another kind."""
     terms = getattr(sub, "_terms", None)
     return terms._postfile if isinstance(terms, W3TermsReader) else None
