@@ -251,6 +251,8 @@ def cmd_doctor(args) -> int:
             index.update(articles=stats["articles"], generation=stats["generation"])
         except NoIndex as e:
             index["error"] = str(e)
+        except dependencies.MissingDependency as e:  # e.g. a Whoosh the backend was not written for
+            index["error"], ok = str(e), False
     report = {
         "version": dependencies.project_version(),
         "python": f"{platform.python_version()} ({sys.executable})",

@@ -8,6 +8,7 @@ import time
 from whoosh import collectors
 
 from ...core.backend import SearchTimeout
+from . import internals
 
 
 class Budget:
@@ -29,7 +30,7 @@ class Budget:
                                 "words, a phrase or filters")
 
 
-class DocsetTopCollector(collectors.TopCollector):
+class DocsetTopCollector(internals.TopCollector):
     """Top N by score that also remembers every match, so the total and the facet
     counts come from the same pass instead of running the query again."""
 
@@ -40,10 +41,9 @@ class DocsetTopCollector(collectors.TopCollector):
         self.replace = 0
         self.budget = budget
 
-    def _collect(self, global_docnum, score):
+    def on_match(self, global_docnum: int) -> None:
         self.budget.tick()
         self.docset.add(global_docnum)
-        return super()._collect(global_docnum, score)
 
 
 class BudgetUnsortedCollector(collectors.UnsortedCollector):
@@ -56,14 +56,13 @@ class BudgetUnsortedCollector(collectors.UnsortedCollector):
         return super().collect(sub_docnum)
 
 
-class BudgetUnlimitedCollector(collectors.UnlimitedCollector):
+class BudgetUnlimitedCollector(internals.UnlimitedCollector):
     def __init__(self, budget: Budget) -> None:
         super().__init__()
         self.budget = budget
 
-    def _collect(self, global_docnum, score):
+    def on_match(self, global_docnum: int) -> None:
         self.budget.tick()
-        return super()._collect(global_docnum, score)
 
     def all_ids(self):
         return self.docset

@@ -8,6 +8,7 @@ import itertools
 from whoosh import query as wq
 
 from ...core.request import InvalidRequest
+from . import internals
 from .collectors import Budget
 
 
@@ -27,7 +28,7 @@ def _pattern_words(node, reader, lexicon) -> list:
             return lexicon(node.fieldname).wildcard(node.text)
         if type(node) is wq.FuzzyTerm:
             return lexicon(node.fieldname).within(node.text, node.maxdist, node.prefixlength)
-    return list(itertools.islice(node._btexts(reader), MAX_EXPANSION + 1))
+    return list(itertools.islice(internals.term_texts(node, reader), MAX_EXPANSION + 1))
 
 
 def expand_patterns(q, reader, budget: "Budget", lexicon=None):

@@ -8,20 +8,21 @@ import html
 
 from whoosh import highlight
 
+from . import internals
 from .arrays import IndexArrays
 
 SNIPPET_CHARS = 240
 SNIPPET_FRAGMENTS = 2
 
 
-class MarkFormatter(highlight.Formatter):
+class MarkFormatter(internals.Formatter):
     """Matched words in <mark>, everything else HTML-escaped; "…" where a
     fragment starts or ends inside the text."""
 
     def format_token(self, text, token, replace=False):
         return "<mark>" + html.escape(highlight.get_text(text, token, replace)) + "</mark>"
 
-    def _text(self, text):
+    def plain(self, text: str) -> str:
         return html.escape(text)
 
     def format(self, fragments, replace=False):
@@ -34,13 +35,13 @@ class MarkFormatter(highlight.Formatter):
         return " ".join(parts).replace("… …", "…")
 
 
-class SnippetFragmenter(highlight.PinpointFragmenter):
+class SnippetFragmenter(internals.PinpointFragmenter):
     """Whoosh's autotrim always drops the first and last word of a fragment, even
     at the start or end of the text (losing the dateline city): trim only words
     the fragment actually cuts."""
 
     @staticmethod
-    def _autotrim(fragment):
+    def trim(fragment) -> None:
         text, start, end = fragment.text, fragment.startchar, fragment.endchar
         if start > 0 and not text[start - 1].isspace():
             space = text.find(" ", start, end)
@@ -65,7 +66,7 @@ class SnippetScorer(highlight.BasicFragmentScorer):
         return super().__call__(f) - f.startchar * 1e-9
 
 
-class ArrayHighlighter(highlight.Highlighter):
+class ArrayHighlighter(internals.Highlighter):
     """Pinpoint highlighting with the matched words' character ranges fetched from
     the posting blocks that hold them (search.backends.whoosh.arrays), not by skipping through a
     whole posting list per word."""
@@ -74,8 +75,8 @@ class ArrayHighlighter(highlight.Highlighter):
         super().__init__(**kwargs)
         self.arrays = arrays
 
-    def _load_chars(self, results, fieldname, texts, to_bytes):
-        results._char_cache[fieldname] = cache = {}
+    def word_chars(self, results, fieldname: str, texts, to_bytes) -> dict[int, dict[str, list]]:
+        cache: dict[int, dict[str, list]] = {}
         docnums = sorted(docnum for _, docnum in results.top_n)
         for docnum in docnums:
             cache[docnum] = {}
@@ -85,6 +86,7 @@ class ArrayHighlighter(highlight.Highlighter):
             for docnum, chars in self.arrays.characters(fieldname, btext,
                                                         [d for d in docnums if d in having]).items():
                 cache[docnum][text] = chars
+        return cache
 
 
 def lead(text: str, limit: int = SNIPPET_CHARS) -> str:

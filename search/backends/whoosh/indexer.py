@@ -16,7 +16,7 @@ from pathlib import Path
 
 from whoosh.index import EmptyIndexError
 
-from . import store
+from . import internals, store
 from . import facet_tables
 from ...ingest import duplicates
 from ...ingest.article import Article
@@ -182,7 +182,7 @@ def _write(root: Path, ix, gen: Path, corpus: Path, plan: Plan, old_files: dict[
         elif full:
             writer.commit(optimize=True)
         elif changed_docs or plan.removed:
-            writer.commit(merge=len(ix._segments()) >= MAX_SEGMENTS_WITHOUT_MERGE)
+            writer.commit(merge=internals.segment_count(ix) >= MAX_SEGMENTS_WITHOUT_MERGE)
         else:
             writer.cancel()
     except BaseException:
