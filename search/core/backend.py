@@ -13,11 +13,13 @@ import importlib
 from abc import ABC, abstractmethod
 from collections.abc import Callable
 from pathlib import Path
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
-from ..ingest.changes import Summary
 from .request import SearchRequest
 from .results import SearchResult
+
+if TYPE_CHECKING:  # the reindex's type: a server never imports ingestion (13 ms at start)
+    from ..ingest.changes import Summary
 
 
 class NoIndex(RuntimeError):
