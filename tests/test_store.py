@@ -69,3 +69,22 @@ def test_leftovers_of_a_killed_run_are_removed_and_the_current_index_kept(tmp_pa
     assert not half_made.exists() and current.is_dir()
     assert store.open_current(tmp_path)[1] == current.resolve()
     assert store.clean_leftovers(tmp_path) == []
+
+
+def test_an_index_written_before_the_backend_moved_into_its_folder_still_opens():
+    """Its table of contents names the schema's analyzer and formats and the codec by the
+    module paths of then (pickled as text: protocol 2's GLOBAL opcode)."""
+    import pickle
+
+    from search.backends.whoosh.codec import NewsCodec
+    from search.backends.whoosh.schema import make_schema
+
+    schema = make_schema()
+    written = pickle.dumps((schema, NewsCodec()), 2)
+    old = written.replace(b"search.backends.whoosh.analysis\n", b"search.analysis\n") \
+                 .replace(b"search.backends.whoosh.codec\n", b"search.codec\n")
+    assert b"search.analysis\n" in old and b"search.codec\n" in old
+    read, codec = pickle.loads(old)
+    assert type(codec) is NewsCodec
+    assert [(name, type(read[name]), type(read[name].format)) for name in read.names()] == \
+           [(name, type(schema[name]), type(schema[name].format)) for name in schema.names()]

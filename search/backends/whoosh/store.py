@@ -9,15 +9,23 @@ import fcntl
 import json
 import os
 import shutil
+import sys
 import time
 from pathlib import Path
 
 from whoosh.filedb.filestore import FileStorage
 from whoosh.index import EmptyIndexError, Index
 
-from . import internals
+from . import analysis, codec, internals
 from ...core.backend import IndexLocked, NoIndex
 from .schema import make_schema
+
+# An index's table of contents pickles its schema's analyzer and formats and its codec by
+# module path. Indexes written before the Whoosh backend moved into search/backends/whoosh/
+# (2026-12-03) name search.analysis and search.codec: those names stay importable, so such
+# an index opens (and reindexes) as it is instead of failing with ModuleNotFoundError.
+for _old_path, _module in (("search.analysis", analysis), ("search.codec", codec)):
+    sys.modules.setdefault(_old_path, _module)
 
 CURRENT = "current"
 LOCK = ".lock"
