@@ -167,9 +167,9 @@ class NewsAnalyzer(Analyzer):
         return out
 
 
-class FastCharacters(Characters):
-    """Whoosh's Characters format (positions and character ranges), fed by
-    NewsAnalyzer.postings when indexing."""
+class _OnePass:
+    """A format fed by NewsAnalyzer.postings when indexing (one pass over the text, not
+    Whoosh's filter chain per field); other uses go through Whoosh's own word_values."""
 
     def word_values(self, value, analyzer, **kwargs):
         if not isinstance(analyzer, NewsAnalyzer) or not isinstance(value, str) or kwargs.get("mode") != "index":
@@ -177,19 +177,23 @@ class FastCharacters(Characters):
             return
         fb = self.field_boost
         for w, poslist in analyzer.postings(value).items():
-            yield (w, len(poslist), float(len(poslist)) * fb, self.encode(poslist))
+            yield (w, len(poslist), float(len(poslist)) * fb, self.encode(self.stored(poslist)))
 
 
-class FastPositions(Positions):
-    """Whoosh's Positions format, fed by NewsAnalyzer.postings when indexing."""
+class FastCharacters(_OnePass, Characters):
+    """Whoosh's Characters format: positions and character ranges."""
 
-    def word_values(self, value, analyzer, **kwargs):
-        if not isinstance(analyzer, NewsAnalyzer) or not isinstance(value, str) or kwargs.get("mode") != "index":
-            yield from super().word_values(value, analyzer, **kwargs)
-            return
-        fb = self.field_boost
-        for w, poslist in analyzer.postings(value).items():
-            yield (w, len(poslist), float(len(poslist)) * fb, self.encode([p for p, _, _ in poslist]))
+    @staticmethod
+    def stored(poslist: list) -> list:
+        return poslist
+
+
+class FastPositions(_OnePass, Positions):
+    """Whoosh's Positions format: positions only."""
+
+    @staticmethod
+    def stored(poslist: list) -> list:
+        return [p for p, _, _ in poslist]
 
 
 def text_analyzer() -> NewsAnalyzer:
