@@ -91,15 +91,14 @@ def test_suggestions_are_spelled_as_the_index_spells_the_words(tmp_path):
     from conftest import write
     from search.backends.whoosh.analysis import WORD_PATTERN, fold
     from search.backends.whoosh.engine import WhooshBackend
-    from search.backends.whoosh.indexer import update_index
-
+    
     # The words the suggester completes: one word once folded (combining marks split the others).
     words = [w for w in ACCENTED if len(re.findall(WORD_PATTERN, fold(w))) == 1]
     assert len(words) >= 14
     write(tmp_path / "corpus" / "titles.jsonl", "".join(
         json.dumps({"id": f"t{n}", "title": f"{word} talks", "text": f"Officials met in {word} on Monday."}) + "\n"
         for n, word in enumerate(words)))
-    update_index(tmp_path / "corpus", tmp_path / "index", max_bytes=10**7)
+    WhooshBackend(tmp_path / "index").update(tmp_path / "corpus", max_bytes=10**7)
     backend = WhooshBackend(tmp_path / "index")
     analyzer = NewsAnalyzer()
     try:

@@ -13,7 +13,6 @@ import numpy as np
 import pytest
 
 from conftest import write
-from search.backends.whoosh.indexer import update_index
 from search.backends.whoosh.parse import user_query
 from search.core.request import SearchRequest
 from search.backends.whoosh.engine import WhooshBackend
@@ -51,9 +50,9 @@ def _write_batch(corpus: Path, rng: random.Random, start: int, count: int) -> No
 def _two_segments(corpus: Path, index: Path, rng: random.Random, first: int, then: int) -> None:
     """A full build of `first` articles, then an incremental run adding `then` more."""
     _write_batch(corpus, rng, 0, first)
-    update_index(corpus, index, full=True, max_bytes=10**7)
+    WhooshBackend(index).update(corpus, full=True, max_bytes=10**7)
     _write_batch(corpus, rng, first, then)
-    update_index(corpus, index, max_bytes=10**7)
+    WhooshBackend(index).update(corpus, max_bytes=10**7)
 
 
 @pytest.fixture(scope="module")
@@ -67,7 +66,7 @@ def index(tmp_path_factory) -> Path:
     for n in range(5, 250, 23):  # changes: deleted in their segment, added in a new one
         body, _ = _article(rng, n)
         write(corpus / f"a{n:04d}.txt", body)
-    update_index(corpus, index, max_bytes=10**7)
+    WhooshBackend(index).update(corpus, max_bytes=10**7)
     return index
 
 
@@ -353,7 +352,7 @@ def test_saved_facet_tables_equal_built_ones_and_follow_the_index(index, tmp_pat
     shutil.copytree(index.parent / "corpus", copy_corpus)
     shutil.copytree(index, copy_index, symlinks=True)
     write(copy_corpus / "a0001.txt", "Zinc output\n\nNORWAY, March 3 - zinc output rose.\n")
-    update_index(copy_corpus, copy_index, max_bytes=10**7)
+    WhooshBackend(copy_index).update(copy_corpus, max_bytes=10**7)
     ix, gen = store.open_current(copy_index)
     with ix.searcher() as s:
         new_key = _state_key(IndexArrays(s, _SegmentCache()))

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from conftest import write
 from search.backends.whoosh import build, indexer, store
-from search.backends.whoosh.indexer import update_index
+from search.backends.whoosh.engine import WhooshBackend
 
 WORDS = "oil price market bank rate trade export coffee wheat gold copper dollar yen minister".split()
 
@@ -57,9 +57,9 @@ def test_parallel_rebuild_equals_one_writer(tmp_path, monkeypatch):
     monkeypatch.setattr(indexer.os, "cpu_count", lambda: 2)
     monkeypatch.setattr(build, "SEGMENT_DOCS", 40)
     monkeypatch.setattr(indexer, "PARALLEL_WRITER_MIN_BYTES", 0)
-    parallel = update_index(corpus, tmp_path / "parallel", full=True, max_bytes=10**7)
+    parallel = WhooshBackend(tmp_path / "parallel").update(corpus, full=True, max_bytes=10**7)
     monkeypatch.setattr(indexer, "PARALLEL_WRITER_MIN_BYTES", 10**12)
-    single = update_index(corpus, tmp_path / "single", full=True, max_bytes=10**7)
+    single = WhooshBackend(tmp_path / "single").update(corpus, full=True, max_bytes=10**7)
     assert parallel.line().split(" in ")[0] == single.line().split(" in ")[0]
     assert parallel.problem_lines() == single.problem_lines() and len(single.problem_lines()) == 2
     ix, _ = store.open_current(tmp_path / "parallel")
@@ -71,5 +71,5 @@ def test_parallel_rebuild_equals_one_writer(tmp_path, monkeypatch):
     stories = {f["story"] for f in b["stored"]}
     assert len(stories) < len(b["stored"])  # the wire copies were grouped
     # And the next incremental run on the parallel build finds nothing to do.
-    again = update_index(corpus, tmp_path / "parallel", max_bytes=10**7)
+    again = WhooshBackend(tmp_path / "parallel").update(corpus, max_bytes=10**7)
     assert again.new == again.changed == again.removed == 0 and again.unchanged == 270

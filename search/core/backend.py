@@ -11,14 +11,16 @@ from __future__ import annotations
 
 import importlib
 from abc import ABC, abstractmethod
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
 
 from .request import SearchRequest
 from .results import SearchResult
 
-if TYPE_CHECKING:  # the reindex's type: a server never imports ingestion (13 ms at start)
+if TYPE_CHECKING:  # the reindex's types: a server never imports ingestion (13 ms at start)
+    from ..ingest.article import Article
     from ..ingest.changes import Summary
 
 
@@ -99,13 +101,52 @@ class Backend(ABC):
     # -- writing ---------------------------------------------------------------------
 
     @abstractmethod
+    def writer(self, full: bool = False) -> AbstractContextManager[IndexWriter]:
+        """The index writer of one reindex, the index locked against another while it is
+        open (IndexLocked at once when it is not free). `full`: build from nothing."""
+
     def update(self, corpus: Path, *, full: bool = False, max_bytes: int,
                progress: Callable | None = None) -> Summary:
         """Bring the index up to date with the corpus folder (the reindex command): only
-        what was added, changed or removed unless `full` (search.ingest.changes plans it).
+        what was added, changed or removed unless `full` (search.core.reindex).
         `progress(total)`, when given, is called once with the number of files to read
         and returns an object with update(n) and close() (a tqdm bar). Raises IndexLocked,
         FileNotFoundError, OSError."""
+        from .reindex import reindex
+
+        return reindex(self, corpus, full=full, max_bytes=max_bytes, progress=progress)
+
+
+class IndexWriter(ABC):
+    """One reindex's changes, seen by readers all at once when committed, never in part."""
+
+    #: A rebuild from nothing (asked for, or nothing readable was there): every file is added.
+    full: bool
+    #: The manifest's files: what the index holds, by corpus file (search.ingest.changes).
+    files: dict[str, dict]
+
+    def read(self, corpus: Path, files: list, max_bytes: int) -> Iterator:
+        """The FileResults of these corpus files, in any order (a backend may read them in
+        worker processes)."""
+        from ..ingest.extract import read_file
+
+        return (read_file(corpus, cf, max_bytes) for cf in files)
+
+    @abstractmethod
+    def add(self, article: Article, *, file_sig: str, signature=False) -> None:
+        """Store an article of a file read in this run (its file's old articles deleted)."""
+
+    @abstractmethod
+    def delete(self, path: str, article_ids: Iterable[str]) -> None:
+        """Remove the articles a corpus file held (before adding its new ones: a replace)."""
+
+    @abstractmethod
+    def commit(self, files: dict[str, dict]) -> None:
+        """Publish the run and the new manifest `files` in one step."""
+
+    @abstractmethod
+    def cancel(self) -> None:
+        """Drop what the run wrote; the index stays as it was."""
 
 
 #: NEWS_SEARCH_BACKEND -> the class that implements it ("module:Class", imported on use).

@@ -11,7 +11,6 @@ import html
 import math
 import re
 import time
-from collections.abc import Callable
 from pathlib import Path
 
 from whoosh import collectors, highlight, query as wq, scoring
@@ -438,10 +437,10 @@ class WhooshBackend(Backend):
 
         return suggest(self, q, limit)
 
-    def update(self, corpus: Path, *, full: bool = False, max_bytes: int, progress: Callable | None = None):
-        from .indexer import update_index
+    def writer(self, full: bool = False):
+        from .indexer import WhooshIndexWriter
 
-        return update_index(corpus, self.root, full=full, max_bytes=max_bytes, progress=progress)
+        return WhooshIndexWriter(self.root, full)
 
 
 def article_fields(fields: dict) -> dict:
