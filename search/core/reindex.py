@@ -26,13 +26,13 @@ def reindex(backend: Backend, corpus: Path, *, full: bool = False, max_bytes: in
         raise FileNotFoundError(f"corpus folder {corpus} does not exist")
     with backend.writer(full=full) as writer:
         summary = Summary(full=writer.full)
-        scan = scan_corpus(corpus)
-        summary.ignored = scan.ignored
-        summary.problems.extend(scan.problems)
-        old_files = writer.files
-        plan = plan_changes(scan, old_files, writer.full)
-        summary.problems.extend(plan.problems)
         try:
+            scan = scan_corpus(corpus)
+            summary.ignored = scan.ignored
+            summary.problems.extend(scan.problems)
+            old_files = writer.files
+            plan = plan_changes(scan, old_files, writer.full)
+            summary.problems.extend(plan.problems)
             owner = plan.owners()
             for rel in plan.removed:
                 if not writer.full:  # a rebuild starts from an empty index
