@@ -21,6 +21,7 @@ import importlib.util
 import re
 import sys
 from dataclasses import dataclass
+from functools import cache
 
 DISTRIBUTION = "news-search"
 
@@ -72,18 +73,23 @@ class MissingDependency(RuntimeError):
 def pinned(distribution: str) -> str:
     """The requirement as this project declares it (`lxml_html_clean==0.4.6`), read from the
     installed project's metadata; the bare name when the project is not installed."""
-    try:
-        declared = importlib.metadata.requires(DISTRIBUTION) or []
-    except importlib.metadata.PackageNotFoundError:
-        return distribution
     key = _normalise(distribution)
-    for line in declared:
+    for line in _declared():
         if ";" in line:  # extras (test) are not the product's
             continue
         name = re.split(r"[\s\[<>=!~]", line, maxsplit=1)[0]
         if _normalise(name) == key:
             return line.replace(" ", "")
     return distribution
+
+
+@cache
+def _declared() -> tuple[str, ...]:
+    """The project's requirement lines, read once from its installed metadata."""
+    try:
+        return tuple(importlib.metadata.requires(DISTRIBUTION) or ())
+    except importlib.metadata.PackageNotFoundError:
+        return ()
 
 
 def repair_command(requirement: Requirement) -> str:

@@ -8,6 +8,7 @@ from flask import Flask, request
 
 from search import config as settings
 from search.core.backend import Backend, open_backend
+from search.core.query import MAX_QUERY_LENGTH
 
 from .problems import install_error_handlers
 
@@ -32,6 +33,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.config.update(config or {})
     app.json.sort_keys = False
     app.json.ensure_ascii = False
+    app.jinja_env.globals["MAX_QUERY_LENGTH"] = MAX_QUERY_LENGTH
     app.extensions["backend"] = open_backend(settings.backend_name(), app.config["INDEX"],
                                              time_limit=app.config["TIME_LIMIT"])
 

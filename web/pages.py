@@ -11,6 +11,7 @@ from markupsafe import Markup
 
 from search.ingest.countries import country_label
 from search.core.facets import UNDATED
+from search.core.query import MAX_QUERY_LENGTH
 from search.core.request import SearchRequest
 from search.core.backend import Backend
 
@@ -161,7 +162,7 @@ def article_page(article_id: str):
     article = backend().article(article_id)
     if article is None:
         abort(404)
-    q = request.args.get("q", "")[:500]
+    q = request.args.get("q", "")[:MAX_QUERY_LENGTH]
     body = backend().highlight(without_headline(article["text"], article["title"]), q)
     paragraphs = [Markup(p) for p in body.split("\n\n") if p.strip()]
     title_html = Markup(backend().highlight(article["title"], q, field="title"))
