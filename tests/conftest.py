@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from harness.server import Server as ServerProcess
+from harness.sphinx_cluster import live_cluster
 
 PROJECT = Path(__file__).resolve().parent.parent
 SEED = PROJECT / "corpus" / "000_d1333627a6b9a447.txt"
@@ -43,6 +44,13 @@ def write(path: Path, content: str | bytes) -> Path:
     else:
         path.write_text(content, encoding="utf-8")
     return path
+
+
+@pytest.fixture(scope="session")
+def sphinx_cluster(tmp_path_factory):
+    """A live 2-shard + front Sphinx cluster for the whole session (harness/sphinx_cluster.py)."""
+    with live_cluster(tmp_path_factory.mktemp("sphinx-cluster")) as cluster:
+        yield cluster
 
 
 def seed_corpus(folder: Path) -> Path:

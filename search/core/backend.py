@@ -36,6 +36,10 @@ class SearchTimeout(RuntimeError):
     """A search ran past the time limit: the caller is asked to narrow it."""
 
 
+class Unavailable(RuntimeError):
+    """The engine cannot answer at all (every node of a cluster down): a 503, to try later."""
+
+
 class Capability:
     """What a backend may lack; the page and the API leave out what it cannot do."""
 
@@ -150,7 +154,8 @@ class IndexWriter(ABC):
 
 
 #: NEWS_SEARCH_BACKEND -> the class that implements it ("module:Class", imported on use).
-BACKENDS = {"whoosh": "search.backends.whoosh.engine:WhooshBackend"}
+BACKENDS = {"whoosh": "search.backends.whoosh.engine:WhooshBackend",
+            "sphinxql": "search.backends.sphinxql.backend:SphinxQLBackend"}
 
 
 def open_backend(name: str, location: Path | str, **options) -> Backend:

@@ -59,6 +59,10 @@ class SearchResult:
     # The index state that answered ("gen-…/N": generation folder and Whoosh commit),
     # so an answer can be tied to one index state (the same string as /healthz).
     generation: str = ""
+    # True when part of the index could not be searched (a cluster node down): the hits,
+    # totals and facets cover the rest; `warnings` says what was missing.
+    partial: bool = False
+    warnings: list[str] = field(default_factory=list)
 
     @property
     def pages(self) -> int:
@@ -76,4 +80,6 @@ class SearchResult:
             "suggestion": self.suggestion,
             "relaxed": self.relaxed,
             "generation": self.generation,
+            "partial": self.partial,
+            "warnings": list(self.warnings),
         }

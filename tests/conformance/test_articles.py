@@ -135,7 +135,7 @@ def test_highlight_without_readable_words_only_escapes(backend, q):
     assert backend.highlight("<i>Cuba</i> & the rest", q) == "&lt;i&gt;Cuba&lt;/i&gt; &amp; the rest"
 
 
-@pytest.mark.xfail(strict=True, reason="Whoosh backend: highlight() marks nothing for a prefix, wildcard or "
+@pytest.mark.known_bug("whoosh", reason="highlight() marks nothing for a prefix, wildcard or "
                                        "close spelling (the article page loses the marks its search snippet had)")
 @pytest.mark.parametrize("q", ["touri*", "t?urism", "tourizm~"])
 def test_highlight_marks_what_patterns_match(backend, q):
@@ -143,7 +143,7 @@ def test_highlight_marks_what_patterns_match(backend, q):
     assert marked(backend.highlight("Cuban tourism grew", q)) == ["tourism"]
 
 
-@pytest.mark.xfail(strict=True, reason="Whoosh backend: highlight() marks excluded words too "
+@pytest.mark.known_bug("whoosh", reason="highlight() marks excluded words too "
                                        "('cuba -tourism' marks tourism)")
 def test_highlight_does_not_mark_excluded_words(backend):
     assert marked(backend.highlight("Cuba tourism", "cuba -tourism")) == ["Cuba"]

@@ -92,7 +92,7 @@ def test_andmaybe_keeps_the_left_matches_and_ranks_the_right_first(backend):
     assert result.hits[0].id in TOURISM
 
 
-@pytest.mark.xfail(strict=True, reason="Whoosh backend: REQUIRE gives the left side's matches WITHOUT the "
+@pytest.mark.known_bug("whoosh", reason="REQUIRE gives the left side's matches WITHOUT the "
                                        "right side's (as ANDNOT): whoosh.query.Require.matcher builds an "
                                        "AndNotMatcher in Whoosh 2.7.4 (while its docs() is an And)")
 def test_require_keeps_the_matches_of_both(backend):
@@ -106,6 +106,8 @@ def test_uppercase_operators_only(backend):
     assert result.relaxed, "no article has both words: a plain query is relaxed, not an OR"
 
 
+@pytest.mark.known_bug("sphinxql", reason="Sphinx 2.2's query syntax has no term boost (word^N is read "
+                                          "as the word): the engine's limitation, see docs/deploy-manticore.md")
 def test_boost_ranks_the_boosted_word_first(backend):
     assert ids(every(backend, q="harvest OR oil^10"))[0] == "mexico-oil"
     assert ids(every(backend, q="oil OR harvest^10"))[0] in COFFEE
@@ -180,6 +182,10 @@ def test_sorting_by_date_never_relaxes(backend):
     assert (result.relaxed, result.total, result.hits) == (False, 0, [])
 
 
+@pytest.mark.known_bug("sphinxql", strict=False, reason="IDF is each shard's own (remote agents share no "
+                       "statistics), so near ties between articles on different shards follow what else the "
+                       "shards hold: alone it passes, after the suite's other indexes were written to the "
+                       "shared test cluster it may not")
 def test_relevance_scores_never_increase_down_the_list(backend):
     result = every(backend, q="cuba")
     scores = [h.score for h in result.hits]
@@ -204,7 +210,7 @@ def test_no_suggestion_when_the_query_finds_enough(backend):
     assert search(backend, q="budget").suggestion is None
 
 
-@pytest.mark.xfail(strict=True, reason="Whoosh backend: the respelling is judged without the request's "
+@pytest.mark.known_bug("whoosh", reason="the respelling is judged without the request's "
                                        "filters, so it is offered although it finds nothing more "
                                        "within them (tourizm + country=KR -> 'tourism', 0 articles)")
 def test_a_suggestion_finds_more_within_the_same_filters(backend):

@@ -1,0 +1,403 @@
+"""The sphinxql backend: the service's index on a Manticore Search (or Sphinx 2.2) cluster,
+read through the front node's distributed index over the MySQL protocol.
+
+A search is a few statements on the front: the page (grouped by story when wire copies
+are collapsed) with FACETs over every match, the date span, the story count, and
+CALL SNIPPETS on the front's template index for the page's snippets. Ranking is the
+engine's (proximity and BM25, titles weighted 2); a plain query that finds too little
+is relaxed to a quorum of one word, ranked by how many of the words an article holds.
+A shard that does not answer gives a partial result (`partial`, `warnings`); when
+none answers, Unavailable. Not supported, and declared absent: wildcards and close
+spellings, did-you-mean, search-as-you-type and related articles."""
+
+from __future__ import annotations
+
+import html
+import re
+import time
+from collections import Counter
+from pathlib import Path
+
+from ...config import DEFAULT_TIME_LIMIT, sphinxql_front, sphinxql_shards
+from ...core.backend import Backend, NoIndex, SearchTimeout, Unavailable
+from ...core.facets import country_facet, date_facet
+from ...core.query import QuerySyntaxError, plan_query, user_tree
+from ...core.request import SearchRequest
+from ...core.results import Hit, SearchResult
+from .cluster import INDEX, TEMPLATE, stop_words
+from .connection import Node, NodeError
+from .escape import integer, integers, literal
+from .match import check_supported, highlight_query, relaxed, to_match, words_of
+from .rows import (article_dict, article_key, country_code, country_of, day_number, day_of,
+                   hit_fields, namespace)
+
+SNIPPET_CHARS = 240
+LONG_QUERY_ENOUGH = 10   # as the Whoosh backend: a plain query of 4+ words relaxes below this
+MAX_MATCHES = 10_000     # per node: the deepest page served (MAX_RESULT_WINDOW) and story groups
+# Sphinx's bm25 (per-keyword IDF, saturated term counts) over a length normalisation of
+# the article (title_len + body_len words, pivot 100): bm25a()/bm25f() return a constant
+# on RT indexes in 2.2.11 (field notes), and without the length an article that names
+# Cuba twice in 40 words ranked below one naming it twice in 200. IDF is each shard's
+# own (local_df covers local parts only), so the same text on two shards scores a
+# little differently.
+_BM25 = "bm25*100/(0.5+0.5*(title_len+body_len)/100)"
+RANKER = f"ranker=expr('{_BM25}')"
+# Relaxed: articles with more of the words first, then as above.
+RELAXED_RANKER = f"ranker=expr('doc_word_count*1000000+{_BM25}')"
+ORDER = {"relevance": "WEIGHT() DESC, id ASC", "date": "undated ASC, ts DESC, id ASC",
+         "date_asc": "undated ASC, ts ASC, id ASC"}
+OPEN, CLOSE = "\ue000", "\ue001"  # snippet marks: private-use characters, removed from texts first
+
+
+def enough_matches(words: int) -> int:
+    """As the Whoosh backend: any match for up to three words, a page's worth beyond."""
+    return 1 if words <= 3 else LONG_QUERY_ENOUGH
+
+
+class SphinxQLBackend(Backend):
+    name = "sphinxql"
+    capabilities = frozenset()
+
+    def __init__(self, location: Path | str, time_limit: float = DEFAULT_TIME_LIMIT,
+                 front: str | None = None, shards: list[str] | None = None) -> None:
+        self.location = Path(location)
+        self.ns = namespace(self.location)
+        self.time_limit = time_limit
+        self.front = Node(front or sphinxql_front())
+        self._shard_addresses = shards or sphinxql_shards()
+        self._shards: list[Node] | None = None
+
+    def shard_nodes(self) -> list[Node]:
+        if self._shards is None:
+            self._shards = [Node(a) for a in self._shard_addresses]
+        return self._shards
+
+    def close(self) -> None:
+        self.front.close_connection()
+        for node in self._shards or []:
+            node.close_connection()
+
+    # -- the front -------------------------------------------------------------------
+
+    def _read(self, sql: str, warnings: list[str] | None = None) -> list[list[tuple]]:
+        """The result sets of a statement on the front, then its SHOW META's warning
+        (an agent that failed: a partial answer) added to `warnings`."""
+        try:
+            sets = self.front.batch(sql + "; SHOW META")
+        except NodeError as e:
+            if not e.reachable:
+                raise Unavailable(f"the search cluster's front node cannot be reached ({e.detail})") from None
+            if "agent" in e.detail or "connect" in e.detail:
+                raise Unavailable(f"no shard of the search cluster answers ({e.detail})") from None
+            raise
+        meta = dict(sets[-1])
+        if warnings is not None and meta.get("warning"):
+            warnings.append(_warning(meta["warning"]))
+        return sets[:-1] + [meta]
+
+    def read_state(self, shards: bool = False) -> int | None:
+        """The current index state (None: no index yet), from the shards' state rows."""
+        sql = f"SELECT born FROM {INDEX} WHERE ns={integer(self.ns)} AND died=0 LIMIT 0,1000"
+        if shards:
+            rows = [r for node in self.shard_nodes() for r in node.query(sql)]
+        else:
+            rows = self._read(sql)[0]
+        return max((int(r[0]) for r in rows), default=None)
+
+    def _state(self, warnings: list[str] | None = None) -> int:
+        rows = self._read(f"SELECT born FROM {INDEX} WHERE ns={integer(self.ns)} AND died=0 LIMIT 0,1000",
+                          warnings)[0]
+        if not rows:
+            raise NoIndex(f"no index at {self.location} in the cluster at {self.front.address} "
+                          "(run news-search index)")
+        return max(int(r[0]) for r in rows)
+
+    def _live(self, current: int) -> str:
+        return f"ns={integer(self.ns)} AND born<={integer(current)} AND died>{integer(current)}"
+
+    def generation(self) -> str:
+        return f"{self.ns:08x}/{self._state()}"
+
+    # -- search ----------------------------------------------------------------------
+
+    def search(self, request: SearchRequest) -> SearchResult:
+        start = time.perf_counter()
+        tree = user_tree(request.q) if request.q else None
+        check_supported(tree)
+        warnings: list[str] = []
+        current = self._state(warnings)
+        result = SearchResult(request=request, total=0, took_ms=0.0, generation=f"{self.ns:08x}/{current}")
+        self._check_time(start)
+        by_score = request.sort == "relevance" and tree is not None
+        match = to_match(tree) if tree is not None else None
+        base = self._live(current) + _date_filter(request)
+        run = None
+        if tree is None or match is not None:
+            run = self._run(match, base, request, by_score, RANKER, warnings, start)
+        total = run.total if run else 0
+        terms = words_of(tree) if by_score else []
+        needed = 1 if plan_query(request.q).exact else enough_matches(len(terms))
+        highlight_words = None
+        if len(terms) > 1 and total < needed:
+            wider = self._run(relaxed(tree), base, request, by_score, RELAXED_RANKER, warnings, start)
+            if wider.total > total:
+                run, result.relaxed, highlight_words = wider, True, terms
+        if run is not None:
+            result.total, result.stories = run.total, run.stories
+            result.hits = self._hits(run, request, tree, by_score, highlight_words, base, warnings)
+            countries, days = run.countries, run.days
+        else:
+            countries, days = Counter(), Counter()
+        result.facets["country"] = country_facet(countries, request)
+        result.facets["date"], result.date_unit = date_facet(days, request)
+        result.warnings = list(dict.fromkeys(warnings))
+        result.partial = bool(result.warnings)
+        self._check_time(start)
+        result.took_ms = (time.perf_counter() - start) * 1000
+        return result
+
+    def _check_time(self, start: float) -> None:
+        if time.perf_counter() - start >= self.time_limit:
+            raise SearchTimeout(f"the search took longer than {self.time_limit:g} s; narrow it "
+                                "(more words, a country or dates)")
+
+    def _run(self, match: str | None, base: str, request: SearchRequest, by_score: bool, ranker: str,
+             warnings: list[str], start: float) -> _Run:
+        where = (f"MATCH({literal(match)}) AND " if match else "") + base
+        filtered = where + _country_filter(request)
+        order = ORDER[request.sort if by_score or request.sort != "relevance" else "date"]
+        options = f"max_matches={MAX_MATCHES}" + (f", {ranker}" if by_score else "")
+        group = f" GROUP BY story WITHIN GROUP ORDER BY {order}" if request.collapse else ""
+        page = (f"SELECT id, WEIGHT(), aid, title_s, body_s, source, doc, story"
+                f"{', COUNT(*)' if request.collapse else ''} FROM {INDEX} WHERE {filtered}{group} "
+                f"ORDER BY {order} LIMIT {request.offset},{request.per_page} OPTION {options} "
+                f"FACET month ORDER BY FACET() ASC LIMIT 5000")
+        sets = self._read(page, warnings)
+        run = _Run(rows=[r if request.collapse else r + (1,) for r in sets[0]],
+                   countries=self._countries(where if request.country else filtered, warnings))
+        run.where = filtered
+        months = {int(v): int(n) for v, n in sets[1]}
+        run.total = sum(months.values())
+        if request.collapse:
+            run.stories = int(sets[-1].get("total_found", 0))
+        else:
+            meta = self._read(f"SELECT id FROM {INDEX} WHERE {filtered} GROUP BY story LIMIT 0,1 "
+                              f"OPTION max_matches={MAX_MATCHES}", warnings)[-1]
+            run.stories = int(meta.get("total_found", 0))
+        self._check_time(start)
+        run.days = self._days(filtered, months, warnings)
+        self._check_time(start)
+        return run
+
+    def _countries(self, where: str, warnings: list[str]) -> Counter:
+        """Matches by country (GROUP BY on the MVA counts each value; FACET on 2.2.11 groups
+        by the whole list). With countries chosen, `where` leaves the country filter out:
+        each value then says what choosing it would add (the dates still apply)."""
+        rows = self._read(f"SELECT GROUPBY(), COUNT(*) FROM {INDEX} WHERE {where} GROUP BY country "
+                          f"ORDER BY COUNT(*) DESC LIMIT 0,1000 OPTION max_matches=1000", warnings)[0]
+        return Counter({country_of(int(v)): int(n) for v, n in rows})
+
+    def _days(self, where: str, months: dict[int, int], warnings: list[str]) -> Counter:
+        """Matches by day for date_facet: exact days when the matches span a month or
+        less, else month counts under the first and last days (the span date_facet
+        reads to choose month or year buckets is then exact too)."""
+        days: Counter = Counter()
+        if months.get(0):
+            days[None] = months[0]
+        dated = sorted(m for m in months if m)
+        if not dated:
+            return days
+        rows = self._read(f"SELECT MIN(day), MAX(day) FROM {INDEX} WHERE {where} AND undated=0", warnings)[0]
+        first, last = int(rows[0][0]), int(rows[0][1])
+        if last - first <= 31:
+            rows = self._read(f"SELECT day, COUNT(*) FROM {INDEX} WHERE {where} AND undated=0 GROUP BY day "
+                              f"ORDER BY day ASC LIMIT 0,100", warnings)[0]
+            days.update({day_of(int(d)): int(n) for d, n in rows})
+            return days
+        for m in dated:
+            key = f"{m // 100:04d}-{m % 100:02d}-15"
+            if m == dated[0]:
+                key = day_of(first)
+            elif m == dated[-1]:
+                key = day_of(last)
+            days[key] += months[m]
+        return days
+
+    def _hits(self, run: _Run, request: SearchRequest, tree, by_score: bool, words: list[str] | None,
+              base: str, warnings: list[str]) -> list[Hit]:
+        if not run.rows:
+            return []
+        titles = [r[3] for r in run.rows]
+        bodies = [r[4] for r in run.rows]
+        text_q = highlight_query(tree, "text", words) if tree is not None else None
+        title_q = highlight_query(tree, "title", words) if tree is not None else None
+        snippets = self._snippets(bodies, text_q, SNIPPET_CHARS) if text_q else [None] * len(bodies)
+        marked_titles = self._snippets(titles, title_q, 0) if title_q else [None] * len(titles)
+        similar = self._copies(run, request, base) if request.collapse else {}
+        hits = []
+        for row, snippet, title_html in zip(run.rows, snippets, marked_titles):
+            _, weight, aid, title, body, source, doc, story, count = row
+            fields = hit_fields(aid, title, source, doc)
+            others = [o for o in similar.get(story, []) if o["id"] != aid]
+            hits.append(Hit(id=aid, title=title, title_html=title_html or html.escape(title),
+                            snippet=snippet or html.escape(lead(body)), url=fields["url"], source=fields["source"],
+                            published=fields["published"], countries=fields["countries"],
+                            score=float(weight) if by_score else None,
+                            similar=int(count) - 1 if request.collapse else 0, similar_articles=others[:5]))
+        return hits
+
+    def _copies(self, run: _Run, request: SearchRequest, base: str) -> dict[int, list[dict]]:
+        """The other copies of the page's stories among the matches (collapsed hits)."""
+        stories = [int(r[7]) for r in run.rows if int(r[8]) > 1]
+        if not stories:
+            return {}
+        rows = self._read(f"SELECT aid, title_s, source, doc, story FROM {INDEX} WHERE {run.where} "
+                          f"AND story IN ({integers(stories)}) ORDER BY undated ASC, ts DESC, id ASC "
+                          f"LIMIT 0,1000 OPTION max_matches=1000")[0]
+        out: dict[int, list[dict]] = {}
+        for aid, title, source, doc, story in rows:
+            f = hit_fields(aid, title, source, doc)
+            out.setdefault(int(story), []).append({"id": aid, "title": title, "published": f["published"],
+                                                   "source": f["source"]})
+        return out
+
+    def _snippets(self, texts: list[str], query: str, limit: int) -> list[str]:
+        """CALL SNIPPETS on the template index: escaped text, the query's words in <mark>."""
+        clean = [t.replace(OPEN, " ").replace(CLOSE, " ") for t in texts]
+        sql = (f"CALL SNIPPETS(({', '.join(literal(t) for t in clean)}), {literal(TEMPLATE)}, {literal(query)}, "
+               f"{literal(OPEN)} AS before_match, {literal(CLOSE)} AS after_match, "
+               f"' … ' AS chunk_separator, {integer(limit)} AS limit, 8 AS around, 1 AS query_mode)")
+        rows = self.front.query(sql)
+        return [_marked(" ".join(r[0].split())) if OPEN in r[0] else None for r in rows]
+
+    # -- single articles and the whole index -----------------------------------------
+
+    def article(self, article_id: str) -> dict | None:
+        current = self._state()
+        rows = self._read(f"SELECT aid, title_s, body_s, source, doc FROM {INDEX} WHERE {self._live(current)} "
+                          f"AND akey={integer(article_key(article_id))} LIMIT 0,10")[0]
+        for aid, title, text, source, doc in rows:
+            if aid == article_id:
+                return article_dict(aid, title, text, source, doc)
+        return None
+
+    def related(self, article_id: str, limit: int = 5) -> list[dict] | None:
+        """Not supported (no RELATED capability): None for an unknown article, else []."""
+        return None if self.article(article_id) is None else []
+
+    def suggest(self, q: str, limit: int) -> list[str]:
+        return []  # no SUGGEST capability: Sphinx 2.2 has no CALL SUGGEST
+
+    def highlight(self, text: str, q: str, field: str = "text") -> str:
+        try:
+            tree = user_tree(q) if q else None
+        except QuerySyntaxError:
+            tree = None
+        query = highlight_query(tree, field) if tree is not None else None
+        if not query:
+            return html.escape(text)
+        try:
+            (marked,) = self._snippets([text], query, 0)
+        except NodeError:
+            marked = None
+        return marked or html.escape(text)
+
+    def health(self) -> dict:
+        warnings: list[str] = []
+        current = self._state(warnings)
+        rows = self._read(f"SELECT COUNT(*) FROM {INDEX} WHERE {self._live(current)}", warnings)[0]
+        out = {"status": "ok", "articles": int(rows[0][0]) if rows else 0,
+               "generation": f"{self.ns:08x}/{current}"}
+        if warnings:
+            out.update(status="degraded", partial=True, warnings=list(dict.fromkeys(warnings)))
+        return out
+
+    def stats(self, top: int = 10) -> dict:
+        current = self._state()
+        live = self._live(current)
+        (articles,), = self._read(f"SELECT COUNT(*) FROM {INDEX} WHERE {live}")[0]
+        dated = self._read(f"SELECT MIN(day), MAX(day), COUNT(*) FROM {INDEX} WHERE {live} AND undated=0")[0]
+        first, last, n_dated = (dated[0] if dated else (0, 0, 0))
+        rows = self._read(f"SELECT GROUPBY(), COUNT(*) FROM {INDEX} WHERE {live} GROUP BY country "
+                          f"ORDER BY COUNT(*) DESC LIMIT 0,1000 OPTION max_matches=1000")[0]
+        countries = sorted(((country_of(int(v)), int(n)) for v, n in rows), key=lambda t: (-t[1], t[0]))
+        size = 0
+        for node in self.shard_nodes():
+            try:
+                status = dict(node.query(f"SHOW INDEX {INDEX} STATUS"))
+                size += int(status.get("ram_bytes", 0)) + int(status.get("disk_bytes", 0))
+            except NodeError:
+                pass
+        n_dated = int(n_dated)
+        return {"articles": int(articles), "first_day": day_of(int(first)) if n_dated else None,
+                "last_day": day_of(int(last)) if n_dated else None, "undated": int(articles) - n_dated,
+                "top_countries": countries[:top], "index_bytes": size,
+                "index_dir": f"{self.front.address}/{INDEX} (ns {self.ns:08x})",
+                "generation": f"{self.ns:08x}/{current}"}
+
+    def top_sources(self, top: int = 5) -> list[tuple[str, int]]:
+        current = self._state()
+        rows = self._read(f"SELECT source, COUNT(*) FROM {INDEX} WHERE {self._live(current)} GROUP BY source "
+                          f"ORDER BY COUNT(*) DESC LIMIT 0,1000 OPTION max_matches=1000")[0]
+        counts = [(s, int(n)) for s, n in rows if s]
+        return sorted(counts, key=lambda t: (-t[1], t[0]))[:top]
+
+    def writer(self, full: bool = False):
+        from .writer import SphinxQLWriter
+
+        return SphinxQLWriter(self, full)
+
+
+class _Run:
+    """One statement's page rows and counts (the query's, or its relaxed form's)."""
+
+    def __init__(self, rows: list[tuple], countries: Counter) -> None:
+        self.rows, self.countries = rows, countries
+        self.total = self.stories = 0
+        self.days: Counter = Counter()
+        self.where = ""
+
+
+def _date_filter(request: SearchRequest) -> str:
+    out = ""
+    if request.date_from or request.date_to:
+        first = day_number(request.date_from) if request.date_from else -10**6
+        last = day_number(request.date_to) if request.date_to else 10**7
+        out = f" AND undated=0 AND day>={integer(first)} AND day<={integer(last)}"
+    return out
+
+
+def _country_filter(request: SearchRequest) -> str:
+    if not request.country:
+        return ""
+    return f" AND country IN ({integers(country_code(c) for c in request.country)})"
+
+
+_SPAN = re.compile(f"{OPEN}(.*?){CLOSE}", re.DOTALL)
+_WORD = re.compile(r"\w+")
+
+
+def _marked(snippet: str) -> str:
+    """Escaped, each marked word in its own <mark> (Sphinx marks a phrase as one span, and
+    with stopword_step = 0 the stop word before a marked word too: those are unmarked)."""
+    stops = stop_words()
+
+    def words(m: re.Match) -> str:
+        return _WORD.sub(lambda w: w.group() if w.group().lower() in stops else f"{OPEN}{w.group()}{CLOSE}",
+                         m.group(1))
+
+    snippet = _SPAN.sub(words, snippet)
+    return html.escape(snippet).replace(OPEN, "<mark>").replace(CLOSE, "</mark>")
+
+
+def _warning(text: str) -> str:
+    """An engine's warning as the user is told it."""
+    return f"part of the index did not answer ({' '.join(str(text).split())[:300]})"
+
+
+def lead(text: str, limit: int = SNIPPET_CHARS) -> str:
+    text = " ".join(text.split())
+    if len(text) <= limit:
+        return text
+    return text[:limit].rsplit(" ", 1)[0] + " …"
+

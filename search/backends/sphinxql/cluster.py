@@ -1,0 +1,299 @@
+"""A local cluster of searchd nodes on 127.0.0.1, for development, tests and CI: N shard
+nodes, each with an RT index, and one front node whose distributed index names them
+(`news-search cluster start|status|stop`). Production clusters are configured by hand
+(docs/deploy-manticore.md); the index settings below are the ones to copy.
+
+Each node lives in DIR/<name>/ (config, data, binlog, logs, pid file); DIR/cluster.json
+records the nodes and their ports. Nodes start with `searchd --config FILE` (they
+daemonize and write their pid file) and stop with SIGTERM to the pid in that file, which
+flushes their RT index; the binlog replays whatever a killed node had not flushed."""
+
+from __future__ import annotations
+
+import functools
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import time
+import unicodedata
+from dataclasses import dataclass
+from pathlib import Path
+
+INDEX = "news"          # the RT index on each shard, and the distributed index on the front
+TEMPLATE = "news_tpl"   # the front's template index: same tokenizer, for CALL SNIPPETS / KEYWORDS
+START_TIMEOUT = 20.0
+STOP_TIMEOUT = 20.0
+INSTALL_HINT = ("searchd is not installed: install Sphinx (Debian/Ubuntu: apt-get install sphinxsearch) "
+                "or Manticore Search (https://manticoresearch.com/install/)")
+
+# The text columns and the attributes of an article row (see writer.py for their meaning).
+RT_SCHEMA = """\
+    rt_field = title
+    rt_field = body
+    rt_field = every
+    rt_attr_uint = ns
+    rt_attr_uint = born
+    rt_attr_uint = died
+    rt_attr_bigint = akey
+    rt_attr_bigint = story
+    rt_attr_bigint = ts
+    rt_attr_uint = undated
+    rt_attr_bigint = day
+    rt_attr_uint = month
+    rt_attr_multi = country
+    rt_attr_string = aid
+    rt_attr_string = source
+    rt_attr_string = title_s
+    rt_attr_string = body_s
+    rt_attr_string = doc"""
+
+
+class ClusterError(RuntimeError):
+    """A node could not be configured, started, reached or stopped."""
+
+
+@dataclass(frozen=True)
+class Node:
+    name: str        # shard0, shard1, ..., front
+    api_port: int    # the binary protocol: the front's agents reach shards on it
+    sql_port: int    # mysql41: the backend's connections
+
+    @property
+    def sql_address(self) -> str:
+        return f"127.0.0.1:{self.sql_port}"
+
+
+def charset_table() -> str:
+    """Digits, letters, underscore and accented Latin letters folded to their base letter
+    (2.2.11's default table splits "Zürich" into "z" and "rich"; ranges mapped to one
+    letter are refused by searchd, so one entry per letter), Greek and Cyrillic folded
+    to lower case."""
+    entries = ["0..9", "A..Z->a..z", "_", "a..z"]
+    for code in range(0xC0, 0x250):
+        ch = chr(code)
+        base = unicodedata.normalize("NFKD", ch)[0].lower()
+        if ch.isalpha() and base.isascii() and base.isalpha():
+            entries.append(f"U+{code:X}->{base}")
+    entries += ["U+391..U+3A1->U+3B1..U+3C1", "U+3A3..U+3A9->U+3C3..U+3C9", "U+3B1..U+3C9",
+                "U+410..U+42F->U+430..U+44F", "U+430..U+44F", "U+401->U+451", "U+451"]
+    return ", ".join(entries)
+
+
+def tokenizer_settings(stopwords: Path) -> str:
+    """Identical on shards and template index, so snippets mark what searches match."""
+    return f"""\
+    dict = keywords
+    morphology = stem_en
+    index_exact_words = 1
+    min_word_len = 1
+    index_field_lengths = 1
+    stopword_step = 0
+    html_strip = 0
+    stopwords = {stopwords}
+    charset_table = {charset_table()}"""
+
+
+def _searchd_section(node: Node, folder: Path) -> str:
+    return f"""
+searchd
+{{
+    listen = 127.0.0.1:{node.api_port}
+    listen = 127.0.0.1:{node.sql_port}:mysql41
+    log = {folder / 'searchd.log'}
+    query_log = {folder / 'query.log'}
+    pid_file = {folder / 'searchd.pid'}
+    binlog_path = {folder / 'binlog'}
+    workers = threads
+    max_packet_size = 64M
+    read_timeout = 5
+    client_timeout = 300
+}}
+"""
+
+
+def shard_config(node: Node, folder: Path, stopwords: Path) -> str:
+    return f"""index {INDEX}
+{{
+    type = rt
+    path = {folder / 'data' / INDEX}
+    rt_mem_limit = 256M
+{RT_SCHEMA}
+{tokenizer_settings(stopwords)}
+}}
+""" + _searchd_section(node, folder)
+
+
+def front_config(node: Node, folder: Path, shards: list[Node], stopwords: Path) -> str:
+    agents = "\n".join(f"    agent = 127.0.0.1:{s.api_port}:{INDEX}" for s in shards)
+    return f"""index {INDEX}
+{{
+    type = distributed
+{agents}
+    agent_connect_timeout = 300
+    agent_query_timeout = 10000
+}}
+
+index {TEMPLATE}
+{{
+    type = template
+{tokenizer_settings(stopwords)}
+}}
+""" + _searchd_section(node, folder)
+
+
+def free_ports(n: int) -> list[int]:
+    """n ports the kernel says are free now (bound to port 0, then released)."""
+    socks = []
+    try:
+        for _ in range(n):
+            s = socket.socket()
+            s.bind(("127.0.0.1", 0))
+            socks.append(s)
+        return [s.getsockname()[1] for s in socks]
+    finally:
+        for s in socks:
+            s.close()
+
+
+def searchd_binary() -> str:
+    found = shutil.which("searchd") or next((p for p in ("/usr/bin/searchd", "/usr/sbin/searchd")
+                                             if os.access(p, os.X_OK)), None)
+    if not found:
+        raise ClusterError(INSTALL_HINT)
+    return found
+
+
+class LocalCluster:
+    """The nodes recorded in DIR/cluster.json."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = Path(folder).resolve()
+
+    @property
+    def nodes(self) -> list[Node]:
+        path = self.folder / "cluster.json"
+        if not path.exists():
+            raise ClusterError(f"no cluster in {self.folder} (start one with: news-search cluster start "
+                               f"--dir {self.folder})")
+        return [Node(**n) for n in json.loads(path.read_text())["nodes"]]
+
+    @property
+    def shards(self) -> list[Node]:
+        return [n for n in self.nodes if n.name != "front"]
+
+    @property
+    def front(self) -> Node:
+        return next(n for n in self.nodes if n.name == "front")
+
+    def exports(self) -> list[str]:
+        return ["export NEWS_SEARCH_BACKEND=sphinxql",
+                f"export NEWS_SEARCH_SPHINXQL_FRONT={self.front.sql_address}",
+                f"export NEWS_SEARCH_SPHINXQL_SHARDS={','.join(s.sql_address for s in self.shards)}"]
+
+    def create(self, shards: int, base_port: int | None = None) -> None:
+        """Write the configs of `shards` shard nodes and a front (ports from base_port up,
+        two a node, or free ones)."""
+        if shards < 1:
+            raise ClusterError("a cluster needs at least one shard")
+        if (self.folder / "cluster.json").exists() and self.running():
+            raise ClusterError(f"a cluster is already running in {self.folder} (news-search cluster stop "
+                               f"--dir {self.folder})")
+        n = shards + 1
+        ports = list(range(base_port, base_port + 2 * n)) if base_port else free_ports(2 * n)
+        nodes = [Node(f"shard{i}", ports[2 * i], ports[2 * i + 1]) for i in range(shards)]
+        nodes.append(Node("front", ports[2 * shards], ports[2 * shards + 1]))
+        self.folder.mkdir(parents=True, exist_ok=True)
+        stopwords = self.folder / "stopwords.txt"
+        stopwords.write_text("\n".join(sorted(stop_words())) + "\n", encoding="utf-8")
+        for node in nodes:
+            folder = self.folder / node.name
+            for sub in ("data", "binlog"):
+                (folder / sub).mkdir(parents=True, exist_ok=True)
+            text = (front_config(node, folder, nodes[:-1], stopwords) if node.name == "front"
+                    else shard_config(node, folder, stopwords))
+            (folder / "searchd.conf").write_text(text, encoding="utf-8")
+        (self.folder / "cluster.json").write_text(json.dumps(
+            {"nodes": [n.__dict__ for n in nodes]}, indent=1), encoding="utf-8")
+
+    def start(self, timeout: float = START_TIMEOUT) -> None:
+        """Start every node that is not running (shards first), then wait until all answer."""
+        binary = searchd_binary()
+        for node in self.shards + [self.front]:
+            self.start_node(node, binary)
+        deadline = time.monotonic() + timeout
+        for node in self.nodes:
+            self.wait(node, deadline)
+
+    def start_node(self, node: Node, binary: str | None = None) -> None:
+        if self.pid(node) is not None:
+            return
+        folder = self.folder / node.name
+        done = subprocess.run([binary or searchd_binary(), "--config", str(folder / "searchd.conf")],
+                              cwd=folder, capture_output=True, text=True, timeout=START_TIMEOUT)
+        if done.returncode != 0:
+            detail = (done.stdout + done.stderr).strip().splitlines()[-3:]
+            raise ClusterError(f"searchd {node.name} did not start: {' / '.join(detail)}")
+
+    def wait(self, node: Node, deadline: float) -> None:
+        from .connection import ping
+
+        while True:
+            problem = ping(node.sql_address)
+            if problem is None:
+                return
+            if time.monotonic() > deadline:
+                raise ClusterError(f"searchd {node.name} ({node.sql_address}) does not answer: {problem}")
+            time.sleep(0.05)
+
+    def pid(self, node: Node) -> int | None:
+        """The node's process id when it runs (its pid file names a live process)."""
+        try:
+            pid = int((self.folder / node.name / "searchd.pid").read_text().strip())
+            os.kill(pid, 0)
+        except (OSError, ValueError):
+            return None
+        return pid
+
+    def running(self) -> bool:
+        return any(self.pid(n) is not None for n in self.nodes)
+
+    def status(self) -> list[dict]:
+        from .connection import ping
+
+        out = []
+        for node in self.nodes:
+            pid = self.pid(node)
+            problem = ping(node.sql_address) if pid is not None else "not running"
+            out.append({"node": node.name, "address": node.sql_address, "api_port": node.api_port,
+                        "pid": pid, "ok": problem is None, "problem": problem})
+        return out
+
+    def stop(self, timeout: float = STOP_TIMEOUT) -> None:
+        """SIGTERM to every node (front first), then wait until each has exited."""
+        for node in [self.front] + self.shards:
+            self.stop_node(node, timeout)
+
+    def stop_node(self, node: Node, timeout: float = STOP_TIMEOUT) -> None:
+        pid = self.pid(node)
+        if pid is None:
+            return
+        os.kill(pid, signal.SIGTERM)
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            try:
+                os.kill(pid, 0)
+            except OSError:
+                return
+            time.sleep(0.05)
+        raise ClusterError(f"searchd {node.name} (pid {pid}) did not stop within {timeout:.0f} s")
+
+
+@functools.cache
+def stop_words() -> frozenset[str]:
+    """The engine drops the same function words as plain queries do (search.core.query)."""
+    from ...core.query import function_words
+
+    return frozenset(w for w in function_words() if w.isalnum())

@@ -1,0 +1,219 @@
+"""The reindex's writer on a cluster: rows go to the shard that owns the article (REPLACE in
+batches), removals mark rows dead in the new state, and commit() switches every shard's
+state row to the new state at once for readers (rows.py explains the states).
+
+Beside the index location (a local folder on the host that runs the reindex) are the
+manifest of corpus files, the lock and the wire-copy store; the manifest records the
+state it describes and the shards it was written to, and any mismatch (a run killed
+between the switch and the manifest, shards added) makes the next run a full one. A
+node that cannot be reached stops the run before anything is switched (NodeError names
+it, `news-search index` exits 1) and the next run does what was missed."""
+
+from __future__ import annotations
+
+import fcntl
+import json
+import os
+from collections.abc import Iterable
+from pathlib import Path
+
+from ...core.backend import IndexLocked, IndexWriter
+from ...ingest.article import Article
+from ...ingest.duplicates import StoryFinder
+from .connection import Node
+from .escape import integer, integers
+from .rows import COLUMNS, DEAD_NEVER, article_key, doc_id, shard_of, state_values, values
+
+BATCH_ROWS = 250          # rows a REPLACE: 3-4k articles/s from one client (field notes)
+BATCH_BYTES = 8 * 2**20   # and at most this much SQL (max_packet_size is 64M)
+ID_BATCH = 1000           # ids a DELETE or UPDATE
+MANIFEST = "sphinxql-manifest.json"
+
+
+class SphinxQLWriter(IndexWriter):
+    def __init__(self, backend, full: bool) -> None:
+        self.backend = backend
+        self.full = full
+        self.files: dict[str, dict] = {}
+        self.folder = backend.location
+        self._lock_file = None
+        self._pending: list[list[str]] = []
+        self._pending_bytes: list[int] = []
+        self._added: dict[str, tuple[int, int]] = {}   # article id -> (shard, doc id) written this run
+        self._dying: list[set[int]] = []                # article keys to mark dead, per shard
+        self._marked = False
+        self.finder: StoryFinder | None = None
+
+    # -- opening -------------------------------------------------------------------
+
+    def __enter__(self) -> SphinxQLWriter:
+        self.folder.mkdir(parents=True, exist_ok=True)
+        self._lock_file = open(self.folder / "reindex.lock", "a+")
+        try:
+            fcntl.flock(self._lock_file, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            self._lock_file.close()
+            self._lock_file = None
+            raise IndexLocked(f"another reindex of {self.folder} is running") from None
+        try:
+            self._open()
+        except BaseException:
+            self._release()
+            raise
+        return self
+
+    def _open(self) -> None:
+        b = self.backend
+        shards = b.shard_nodes()
+        for node in shards:  # every shard must be there before anything is written
+            node.query("SHOW STATUS LIKE 'uptime'")
+        self.shards: list[Node] = shards
+        self.current = b.read_state(shards=True)
+        self.new = (self.current or 0) + 1
+        manifest = self._manifest()
+        if (manifest is None or self.current is None or manifest.get("state") != self.current
+                or manifest.get("shards") != [n.address for n in shards]):
+            self.full = True
+        if not self.full:
+            self.files = manifest["files"]
+        self._pending = [[] for _ in shards]
+        self._pending_bytes = [0 for _ in shards]
+        self._dying = [set() for _ in shards]
+        self._clean_leftovers()
+        stories = self.folder / ("stories-new.sqlite" if self.full else "stories.sqlite")
+        if self.full and stories.exists():
+            stories.unlink()
+        self.finder = StoryFinder(stories, keep_existing=not self.full)
+
+    def _manifest(self) -> dict | None:
+        try:
+            return json.loads((self.folder / MANIFEST).read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return None
+
+    def _clean_leftovers(self) -> None:
+        """What a killed run left: rows born after the current state, dead marks of a
+        state that was never switched to."""
+        ns, current = self.backend.ns, self.current or 0
+        for node in self.shards:
+            self._delete_where(node, f"ns={ns} AND born>{current}")
+            node.query(f"UPDATE news SET died={DEAD_NEVER} WHERE ns={ns} AND died>{current} "
+                       f"AND died<{DEAD_NEVER}")
+
+    @staticmethod
+    def _delete_where(node: Node, where: str) -> None:
+        """DELETE by a filter (Sphinx 2.2 deletes by id only): find the ids, delete them."""
+        while True:
+            rows = node.query(f"SELECT id FROM news WHERE {where} LIMIT 0,{ID_BATCH} "
+                              f"OPTION max_matches={ID_BATCH}")
+            if not rows:
+                return
+            node.query(f"DELETE FROM news WHERE id IN ({integers(r[0] for r in rows)})")
+            if len(rows) < ID_BATCH:
+                return
+
+    # -- writing -------------------------------------------------------------------
+
+    def add(self, article: Article, *, file_sig: str, signature=False) -> None:
+        story = self.finder.story(article.id, article.text, signature)
+        shard = shard_of(article.id, len(self.shards))
+        row = values(article, ns=self.backend.ns, born=self.new, story=story)
+        self._added[article.id] = (shard, doc_id(self.backend.ns, article.id, self.new))
+        self._pending[shard].append(row)
+        self._pending_bytes[shard] += len(row)
+        if len(self._pending[shard]) >= BATCH_ROWS or self._pending_bytes[shard] >= BATCH_BYTES:
+            self._flush(shard)
+
+    def _flush(self, shard: int) -> None:
+        rows = self._pending[shard]
+        if rows:
+            self.shards[shard].query(f"REPLACE INTO news ({', '.join(COLUMNS)}) VALUES {', '.join(rows)}")
+            self._pending[shard], self._pending_bytes[shard] = [], 0
+
+    def delete(self, path: str, article_ids: Iterable[str]) -> None:
+        for aid in article_ids:
+            shard = shard_of(aid, len(self.shards))
+            written = self._added.pop(aid, None)
+            if written is not None:  # added earlier in this run: gone at once
+                self._flush(written[0])
+                self.shards[written[0]].query(f"DELETE FROM news WHERE id={integer(written[1])}")
+            self._dying[shard].add(article_key(aid))
+
+    def _mark_dead(self) -> None:
+        """The removed articles' rows die in the new state (still live in the current one)."""
+        ns, current, new = self.backend.ns, self.current or 0, self.new
+        self._marked = True
+        for node, keys in zip(self.shards, self._dying):
+            keys = sorted(keys)
+            for start in range(0, len(keys), ID_BATCH):
+                node.query(f"UPDATE news SET died={new} WHERE ns={ns} AND died={DEAD_NEVER} AND born<={current} "
+                           f"AND akey IN ({integers(keys[start:start + ID_BATCH])})")
+            if self.full and self.current is not None:
+                node.query(f"UPDATE news SET died={new} WHERE ns={ns} AND died={DEAD_NEVER} AND born<={current}")
+
+    def commit(self, files: dict[str, dict]) -> None:
+        changed = self.full or self._added or any(self._dying)
+        for shard in range(len(self.shards)):
+            self._flush(shard)
+        state = self.new if changed else self.current
+        if changed:
+            self._mark_dead()
+        self.finder.commit()
+        manifest = self.folder / MANIFEST
+        tmp = manifest.with_name(manifest.name + ".tmp")
+        tmp.write_text(json.dumps({"state": state, "shards": [n.address for n in self.shards], "files": files}),
+                       encoding="utf-8")
+        if changed:
+            # The switch: every shard's state row (a reader takes the highest it sees).
+            for i, node in enumerate(self.shards):
+                node.query(f"REPLACE INTO news ({', '.join(COLUMNS)}) VALUES {state_values(self.backend.ns, i, state)}")
+        os.replace(tmp, manifest)
+        if self.full:
+            self.finder.close()
+            self.finder = None
+            os.replace(self.folder / "stories-new.sqlite", self.folder / "stories.sqlite")
+        self.files = files
+        self._added.clear()
+        if changed:
+            self._purge(state)
+
+    def _purge(self, state: int) -> None:
+        """Remove rows that died before the state just replaced: a request still reading
+        that one keeps its rows. A node down now is purged by a later run."""
+        for node in self.shards:
+            try:
+                self._delete_where(node, f"ns={self.backend.ns} AND died>0 AND died<{state}")
+            except ConnectionError:
+                pass
+
+    def cancel(self) -> None:
+        """Delete this run's rows and undo its dead marks (best effort: what a dead node
+        keeps is cleaned by the next run's _clean_leftovers)."""
+        ns = self.backend.ns
+        for shard, node in enumerate(self.shards):
+            try:
+                ids = [d for s, d in self._added.values() if s == shard]
+                for start in range(0, len(ids), ID_BATCH):
+                    node.query(f"DELETE FROM news WHERE id IN ({integers(ids[start:start + ID_BATCH])})")
+                if self._marked:
+                    node.query(f"UPDATE news SET died={DEAD_NEVER} WHERE ns={ns} AND died={self.new}")
+            except ConnectionError:
+                pass
+        self._added.clear()
+        self._pending = [[] for _ in self.shards]
+        if self.full and self.finder is not None:
+            self.finder.close()
+            self.finder = None
+            (self.folder / "stories-new.sqlite").unlink(missing_ok=True)
+
+    def __exit__(self, *exc) -> None:
+        if self.finder is not None:
+            self.finder.close()
+            self.finder = None
+        self._release()
+
+    def _release(self) -> None:
+        if self._lock_file is not None:
+            fcntl.flock(self._lock_file, fcntl.LOCK_UN)
+            self._lock_file.close()
+            self._lock_file = None
