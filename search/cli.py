@@ -65,6 +65,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--no-access-log", action="store_true",
                    help="log no requests (default: one line per request on stdout; $NEWS_SEARCH_ACCESS_LOG)")
 
+    p = sub.add_parser("cluster", help="a local Sphinx/Manticore cluster for the sphinxql backend")
+    p.add_argument("action", choices=["start", "status", "stop"])
+    p.add_argument("--dir", type=Path, required=True, help="folder of the nodes' configs, data and logs")
+    p.add_argument("--shards", type=int, default=2, help="shard nodes to start (default 2)")
+    p.add_argument("--base-port", type=int, default=None,
+                   help="first port (two a node: API, then mysql41); default: free ports")
+
     p = sub.add_parser("doctor", help="version, index, backend, extractor and every required package")
     _add_index_arg(p)
     _add_corpus_arg(p)
@@ -82,7 +89,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.command in ROLES:
             dependencies.check(ROLES[args.command])
         return {"index": cmd_index, "search": cmd_search, "stats": cmd_stats, "extract": cmd_extract,
-                "serve": cmd_serve, "doctor": cmd_doctor}[args.command](args)
+                "serve": cmd_serve, "doctor": cmd_doctor, "cluster": cmd_cluster}[args.command](args)
     except dependencies.MissingDependency as e:  # before the command, or at a package's first use
         print(f"news-search {args.command}: {e}", file=sys.stderr)
         return 1
@@ -288,6 +295,32 @@ def cmd_doctor(args) -> int:
         line = f"  {'ok ' if row['ok'] else 'BAD'} {row['package']:<16} {state:<12} {row['purpose']}"
         print(line if row["ok"] else f"{line}\n      {row['error']}\n      repair: {row['repair']}")
     return 0 if ok else 1
+
+
+def cmd_cluster(args) -> int:
+    """start: write the configs, start the nodes, wait, print the exports; status; stop."""
+    from .backends.sphinxql.cluster import ClusterError, LocalCluster
+
+    cluster = LocalCluster(args.dir)
+    try:
+        if args.action == "start":
+            if not (cluster.folder / "cluster.json").exists() or not cluster.running():
+                cluster.create(args.shards, args.base_port)
+            cluster.start()
+            print("\n".join(cluster.exports()))
+        elif args.action == "status":
+            rows = cluster.status()
+            for row in rows:
+                state = "ok" if row["ok"] else f"DOWN ({row['problem']})"
+                print(f"{row['node']:<8} {row['address']:<22} pid {row['pid'] or '-':<8} {state}")
+            return 0 if all(r["ok"] for r in rows) else 1
+        else:
+            cluster.stop()
+            print(f"stopped the cluster in {cluster.folder}")
+    except ClusterError as e:
+        print(f"news-search cluster {args.action}: {e}", file=sys.stderr)
+        return 1
+    return 0
 
 
 def cmd_serve(args) -> int:

@@ -36,6 +36,8 @@ def create_app(config: dict | None = None) -> Flask:
     app.jinja_env.globals["MAX_QUERY_LENGTH"] = MAX_QUERY_LENGTH
     app.extensions["backend"] = open_backend(settings.backend_name(), app.config["INDEX"],
                                              time_limit=app.config["TIME_LIMIT"])
+    # What the engine can do (Capability): the pages leave the rest out.
+    app.jinja_env.globals["CAN"] = app.extensions["backend"].capabilities
 
     from .api import api
     from .feeds import feeds

@@ -28,6 +28,7 @@ from urllib.parse import urlencode
 from flask import Blueprint, Response, request, stream_with_context, url_for
 
 from search.ingest.countries import country_label
+from search.core.backend import Capability
 from search.core.request import (MAX_PER_PAGE, MAX_RESULT_WINDOW, MAX_SUGGEST_QUERY, SUGGEST_LIMIT, InvalidRequest,
                                  SearchRequest)
 
@@ -309,7 +310,6 @@ def opensearch():
     base = _base()
     urls = [("text/html", "/?q={searchTerms}"),
             ("application/json", "/api/search?q={searchTerms}"),
-            ("application/x-suggestions+json", "/api/suggest?q={searchTerms}"),
             ("application/rss+xml", "/search.rss?q={searchTerms}"),
             ("application/atom+xml", "/search.atom?q={searchTerms}")]
     out = ['<?xml version="1.0" encoding="utf-8"?>\n',
@@ -318,6 +318,8 @@ def opensearch():
            "<Description>Full-text search over news articles</Description>\n",
            "<InputEncoding>UTF-8</InputEncoding>\n",
            "<OutputEncoding>UTF-8</OutputEncoding>\n"]
+    if Capability.SUGGEST in backend().capabilities:
+        urls.insert(2, ("application/x-suggestions+json", "/api/suggest?q={searchTerms}"))
     for kind, path in urls:
         out.append(f'<Url type="{kind}" method="get" template="{xml_attr(base + path)}"/>\n')
     out.append(f'<Url type="application/opensearchdescription+xml" rel="self" '

@@ -13,7 +13,7 @@ from search.ingest.countries import country_label
 from search.core.facets import UNDATED
 from search.core.query import MAX_QUERY_LENGTH
 from search.core.request import SearchRequest
-from search.core.backend import Backend
+from search.core.backend import Backend, Capability
 
 from . import backend
 
@@ -169,4 +169,5 @@ def article_page(article_id: str):
     back = "/?" + urlencode({"q": q}) if q else "/"
     return render_template("article.html", article=article, paragraphs=paragraphs, title_html=title_html,
                            q=q, back=back, country_label=country_label,
-                           related=backend().related(article_id) or [])
+                           related=(backend().related(article_id) or []) if Capability.RELATED in backend().capabilities
+                           else [])

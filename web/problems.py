@@ -6,13 +6,13 @@ from flask import Flask, Response, json, render_template, request
 from werkzeug.exceptions import HTTPException
 
 from search.core.request import InvalidRequest
-from search.core.backend import NoIndex, SearchTimeout
+from search.core.backend import NoIndex, SearchTimeout, Unavailable
 
 PROBLEM_TYPE = "about:blank"
 # The errors the feeds (RSS, Atom) answer with problem+json too: a feed reader shows
 # the status of a request its user can fix or repeat later. A failure on a feed gets
 # the error page, as on the site's pages.
-FEED_PROBLEMS = (InvalidRequest, NoIndex)
+FEED_PROBLEMS = (InvalidRequest, NoIndex, Unavailable)
 
 
 def problem(status: int, title: str, detail: str, invalid_params: list[dict] | None = None) -> Response:
@@ -53,6 +53,11 @@ def install_error_handlers(app: Flask) -> None:
     def too_slow(e: SearchTimeout):
         return _answer(e, 503, "Search took too long", str(e), "That search took too long",
                        [{"name": "q", "reason": str(e)}])
+
+    @app.errorhandler(Unavailable)
+    def unavailable(e: Unavailable):
+        return _answer(e, 503, "Search unavailable", str(e), "Search is unavailable for a moment",
+                       [{"name": "index", "reason": str(e)}])
 
     @app.errorhandler(HTTPException)
     def http_error(e: HTTPException):

@@ -1,0 +1,123 @@
+"""The sphinxql backend on a live cluster (2 shards + front, tests/harness/sphinx_cluster.py):
+the `news-search cluster` command, reindexing through the CLI (incremental and --full),
+and faults: one shard down gives partial answers (200, "partial", a warning, a notice
+on the page) and an index run that exits 1 naming the node; every shard down gives 503
+problems; restarted, the answers are complete again and the next run completes.
+The conformance suite (tests/conformance/) checks the behaviour itself."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+import requests
+
+from conftest import ARTICLES, Server, run_cli, write
+
+SPHINX = {"NEWS_SEARCH_BACKEND": "sphinxql"}
+
+
+def env() -> dict:
+    return dict(SPHINX)
+
+
+def corpus_of(folder, articles=ARTICLES):
+    write(folder / "stories.jsonl", "".join(json.dumps(a) + "\n" for a in articles))
+    return folder
+
+
+def test_cluster_command_start_status_stop(tmp_path):
+    pytest.importorskip("pymysql")
+    folder = tmp_path / "one"
+    started = run_cli("cluster", "start", "--dir", folder, "--shards", "1")
+    if started.returncode and "not installed" in started.stderr:
+        pytest.skip(started.stderr.strip())
+    try:
+        assert started.returncode == 0, started.stderr
+        lines = started.stdout.splitlines()
+        assert lines[0] == "export NEWS_SEARCH_BACKEND=sphinxql"
+        assert lines[1].startswith("export NEWS_SEARCH_SPHINXQL_FRONT=127.0.0.1:")
+        assert lines[2].startswith("export NEWS_SEARCH_SPHINXQL_SHARDS=127.0.0.1:")
+        status = run_cli("cluster", "status", "--dir", folder)
+        assert status.returncode == 0 and status.stdout.count(" ok") == 2, status.stdout
+    finally:
+        stopped = run_cli("cluster", "stop", "--dir", folder)
+    assert stopped.returncode == 0, stopped.stderr
+    status = run_cli("cluster", "status", "--dir", folder)
+    assert status.returncode == 1 and status.stdout.count("DOWN") == 2
+    missing = run_cli("cluster", "status", "--dir", tmp_path / "nothing")
+    assert missing.returncode == 1 and "no cluster in" in missing.stderr
+
+
+def test_full_reindex_switches_at_once(sphinx_cluster, tmp_path):
+    corpus, index = corpus_of(tmp_path / "corpus"), tmp_path / "index"
+    first = run_cli("index", "--corpus", corpus, "--index", index, env=env())
+    assert first.returncode == 0, first.stderr
+    assert first.stdout.startswith(f"indexed {len(ARTICLES)} new, 0 changed, 0 removed")
+    again = run_cli("index", "--corpus", corpus, "--index", index, env=env())
+    assert again.stdout.startswith("indexed 0 new, 0 changed, 0 removed"), again.stdout
+    full = run_cli("index", "--full", "--corpus", corpus, "--index", index, env=env())
+    assert full.returncode == 0, full.stderr
+    found = json.loads(run_cli("search", "--index", index, "--json", env=env()).stdout)
+    assert found["total"] == len(ARTICLES) and not found["partial"]
+
+
+@pytest.fixture
+def served(sphinx_cluster, tmp_path):
+    corpus, index = corpus_of(tmp_path / "corpus"), tmp_path / "index"
+    assert run_cli("index", "--corpus", corpus, "--index", index, env=env()).returncode == 0
+    server = Server(index, workers=1, env={**__import__("os").environ, **SPHINX})
+    yield sphinx_cluster, server, corpus, index
+    server.stop()
+    sphinx_cluster.start()  # whatever a check stopped
+
+
+def test_shard_down_partial_then_unavailable_then_whole_again(served):
+    cluster, server, corpus, index = served
+    whole = requests.get(f"{server.url}/api/search", params={"per_page": 100}, timeout=10).json()
+    assert (whole["total"], whole["partial"], whole["warnings"]) == (len(ARTICLES), False, [])
+
+    down = cluster.shards[1]
+    cluster.stop_node(down)
+    part = requests.get(f"{server.url}/api/search", params={"per_page": 100}, timeout=10)
+    assert part.status_code == 200
+    body = part.json()
+    assert body["partial"] is True and body["warnings"], body
+    assert 0 < body["total"] < len(ARTICLES)
+    page = requests.get(f"{server.url}/", params={"q": "exports"}, timeout=10)
+    assert page.status_code == 200 and "Part of the index did not answer" in page.text
+    health = requests.get(f"{server.url}/healthz", timeout=10).json()
+    assert health["status"] == "degraded" and health["partial"] is True
+
+    # A reindex while a shard is down: exit 1 naming the node, nothing switched.
+    write(corpus / "late.jsonl", json.dumps({"id": "late-giraffes", "title": "Giraffes counted",
+                                             "text": "Rangers counted giraffes in Kenya."}) + "\n")
+    failed = run_cli("index", "--corpus", corpus, "--index", index, env=env())
+    assert failed.returncode == 1 and down.sql_address in failed.stderr, failed.stderr
+
+    cluster.stop_node(cluster.shards[0])
+    gone = requests.get(f"{server.url}/api/search", params={"q": "exports"}, timeout=10)
+    assert gone.status_code == 503 and gone.headers["Content-Type"] == "application/problem+json"
+    assert gone.json()["title"] == "Search unavailable"
+    assert requests.get(f"{server.url}/", params={"q": "exports"}, timeout=10).status_code == 503
+
+    cluster.start()  # both shards again: their binlogs and flushed chunks hold everything
+    back = requests.get(f"{server.url}/api/search", params={"per_page": 100}, timeout=10).json()
+    assert (back["total"], back["partial"]) == (len(ARTICLES), False)
+    done = run_cli("index", "--corpus", corpus, "--index", index, env=env())
+    assert done.returncode == 0 and done.stdout.startswith("indexed 1 new"), done.stdout
+    assert requests.get(f"{server.url}/api/search", params={"q": "giraffes"}, timeout=10).json()["total"] == 1
+
+
+def test_capabilities_left_out_of_the_page_and_api(served):
+    cluster, server, corpus, index = served
+    home = requests.get(f"{server.url}/", timeout=10).text
+    assert "suggest.js" not in home  # no search-as-you-type without the SUGGEST capability
+    assert "/api/suggest" not in requests.get(f"{server.url}/opensearch.xml", timeout=10).text
+    article = requests.get(f"{server.url}/articles/havana-trade", timeout=10)
+    assert article.status_code == 200 and "Related articles" not in article.text
+    wildcard = requests.get(f"{server.url}/api/search", params={"q": "touri*"}, timeout=10)
+    assert wildcard.status_code == 400
+    assert wildcard.json()["invalid_params"][0]["name"] == "q"
+    hostile = requests.get(f"{server.url}/api/search", params={"q": "cuba') ; DROP \\ @title \x00\""}, timeout=10)
+    assert hostile.status_code in (200, 400), hostile.text
