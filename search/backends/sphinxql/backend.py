@@ -66,6 +66,7 @@ class SphinxQLBackend(Backend):
         self.front = Node(front or sphinxql_front())
         self._shard_addresses = shards or sphinxql_shards()
         self._shards: list[Node] | None = None
+        self._engine: str | None = None
 
     def shard_nodes(self) -> list[Node]:
         if self._shards is None:
@@ -79,21 +80,37 @@ class SphinxQLBackend(Backend):
 
     # -- the front -------------------------------------------------------------------
 
-    def _read(self, sql: str, warnings: list[str] | None = None) -> list[list[tuple]]:
-        """The result sets of a statement on the front, then its SHOW META's warning
-        (an agent that failed: a partial answer) added to `warnings`."""
+    def _batch(self, statements: list[str], warnings: list[str] | None = None) -> list[tuple[list, dict]]:
+        """(rows, SHOW META) of each SELECT, sent to the front in one round trip; a warning
+        naming an agent (a shard that did not answer: the answer is partial) is added to
+        `warnings`. The front down, or every agent failing, is Unavailable."""
         try:
-            sets = self.front.batch(sql + "; SHOW META")
+            sets = self.front.batch("; ".join(f"{sql}; SHOW META" for sql in statements))
         except NodeError as e:
             if not e.reachable:
                 raise Unavailable(f"the search cluster's front node cannot be reached ({e.detail})") from None
-            if "agent" in e.detail or "connect" in e.detail:
+            if "agent" in e.detail:
                 raise Unavailable(f"no shard of the search cluster answers ({e.detail})") from None
             raise
-        meta = dict(sets[-1])
-        if warnings is not None and meta.get("warning"):
-            warnings.append(_warning(meta["warning"]))
-        return sets[:-1] + [meta]
+        out = [(sets[i], dict(sets[i + 1])) for i in range(0, len(sets), 2)]
+        for _, meta in out:
+            if warnings is not None and "agent" in meta.get("warning", ""):
+                warnings.append(_warning(meta["warning"]))
+        return out
+
+    def _read(self, sql: str, warnings: list[str] | None = None) -> tuple[list, dict]:
+        return self._batch([sql], warnings)[0]
+
+    def engine(self) -> str:
+        """'manticore' or 'sphinx': Manticore answers SHOW STATUS's `version` row, Sphinx 2.2
+        has none. The one place the two are told apart (see _country_filter)."""
+        if self._engine is None:
+            try:
+                rows = self.front.query("SHOW STATUS LIKE 'version'")
+            except NodeError as e:
+                raise Unavailable(f"the search cluster's front node cannot be reached ({e.detail})") from None
+            self._engine = "manticore" if any("manticore" in str(r[-1]).lower() for r in rows) else "sphinx"
+        return self._engine
 
     def read_state(self, shards: bool = False) -> int | None:
         """The current index state (None: no index yet), from the shards' state rows."""
@@ -156,6 +173,15 @@ class SphinxQLBackend(Backend):
         result.took_ms = (time.perf_counter() - start) * 1000
         return result
 
+    def _country_filter(self, request: SearchRequest) -> str:
+        """Any of the chosen countries: `country IN (...)` on Sphinx 2.2 (which rejects ANY());
+        Manticore wants ANY(country) and warns on the bare form."""
+        if not request.country:
+            return ""
+        codes = integers(country_code(c) for c in request.country)
+        column = "ANY(country)" if self.engine() == "manticore" else "country"
+        return f" AND {column} IN ({codes})"
+
     def _check_time(self, start: float) -> None:
         if time.perf_counter() - start >= self.time_limit:
             raise SearchTimeout(f"the search took longer than {self.time_limit:g} s; narrow it "
@@ -164,40 +190,40 @@ class SphinxQLBackend(Backend):
     def _run(self, match: str | None, base: str, request: SearchRequest, by_score: bool, ranker: str,
              warnings: list[str], start: float) -> _Run:
         where = (f"MATCH({literal(match)}) AND " if match else "") + base
-        filtered = where + _country_filter(request)
+        filtered = where + self._country_filter(request)
         order = ORDER[request.sort if by_score or request.sort != "relevance" else "date"]
         options = f"max_matches={MAX_MATCHES}" + (f", {ranker}" if by_score else "")
         group = f" GROUP BY story WITHIN GROUP ORDER BY {order}" if request.collapse else ""
         page = (f"SELECT id, WEIGHT(), aid, title_s, body_s, source, doc, story"
                 f"{', COUNT(*)' if request.collapse else ''} FROM {INDEX} WHERE {filtered}{group} "
-                f"ORDER BY {order} LIMIT {request.offset},{request.per_page} OPTION {options} "
-                f"FACET month ORDER BY FACET() ASC LIMIT 5000")
-        sets = self._read(page, warnings)
-        run = _Run(rows=[r if request.collapse else r + (1,) for r in sets[0]],
-                   countries=self._countries(where if request.country else filtered, warnings))
+                f"ORDER BY {order} LIMIT {request.offset},{request.per_page} OPTION {options}")
+        # Counts as GROUP BY, not FACET: FACET on 2.2.11 groups an MVA by its whole list,
+        # and Manticore's SHOW META after a FACET describes the facet.
+        statements = [page,
+                      f"SELECT GROUPBY(), COUNT(*) FROM {INDEX} WHERE {filtered} GROUP BY month "
+                      f"LIMIT 0,5000 OPTION max_matches=5000",
+                      # With countries chosen, counted without the country filter: each value
+                      # then says what choosing it would add (the dates still apply).
+                      f"SELECT GROUPBY(), COUNT(*) FROM {INDEX} WHERE {where if request.country else filtered} "
+                      f"GROUP BY country ORDER BY COUNT(*) DESC LIMIT 0,1000 OPTION max_matches=1000",
+                      f"SELECT MIN(day), MAX(day) FROM {INDEX} WHERE {filtered} AND undated=0"]
+        if not request.collapse:
+            statements.append(f"SELECT id FROM {INDEX} WHERE {filtered} GROUP BY story LIMIT 0,1 "
+                              f"OPTION max_matches={MAX_MATCHES}")
+        answers = self._batch(statements, warnings)
+        (rows, meta), (months, _), (countries, _), (span, _) = answers[:4]
+        run = _Run(rows=[r if request.collapse else r + (1,) for r in rows],
+                   countries=Counter({country_of(int(v)): int(n) for v, n in countries}))
         run.where = filtered
-        months = {int(v): int(n) for v, n in sets[1]}
+        months = {int(v): int(n) for v, n in months}
         run.total = sum(months.values())
-        if request.collapse:
-            run.stories = int(sets[-1].get("total_found", 0))
-        else:
-            meta = self._read(f"SELECT id FROM {INDEX} WHERE {filtered} GROUP BY story LIMIT 0,1 "
-                              f"OPTION max_matches={MAX_MATCHES}", warnings)[-1]
-            run.stories = int(meta.get("total_found", 0))
+        run.stories = int((meta if request.collapse else answers[4][1]).get("total_found", 0))
         self._check_time(start)
-        run.days = self._days(filtered, months, warnings)
+        run.days = self._days(filtered, months, span, warnings)
         self._check_time(start)
         return run
 
-    def _countries(self, where: str, warnings: list[str]) -> Counter:
-        """Matches by country (GROUP BY on the MVA counts each value; FACET on 2.2.11 groups
-        by the whole list). With countries chosen, `where` leaves the country filter out:
-        each value then says what choosing it would add (the dates still apply)."""
-        rows = self._read(f"SELECT GROUPBY(), COUNT(*) FROM {INDEX} WHERE {where} GROUP BY country "
-                          f"ORDER BY COUNT(*) DESC LIMIT 0,1000 OPTION max_matches=1000", warnings)[0]
-        return Counter({country_of(int(v)): int(n) for v, n in rows})
-
-    def _days(self, where: str, months: dict[int, int], warnings: list[str]) -> Counter:
+    def _days(self, where: str, months: dict[int, int], span: list[tuple], warnings: list[str]) -> Counter:
         """Matches by day for date_facet: exact days when the matches span a month or
         less, else month counts under the first and last days (the span date_facet
         reads to choose month or year buckets is then exact too)."""
@@ -205,10 +231,9 @@ class SphinxQLBackend(Backend):
         if months.get(0):
             days[None] = months[0]
         dated = sorted(m for m in months if m)
-        if not dated:
+        if not dated or not span:
             return days
-        rows = self._read(f"SELECT MIN(day), MAX(day) FROM {INDEX} WHERE {where} AND undated=0", warnings)[0]
-        first, last = int(rows[0][0]), int(rows[0][1])
+        first, last = int(span[0][0]), int(span[0][1])
         if last - first <= 31:
             rows = self._read(f"SELECT day, COUNT(*) FROM {INDEX} WHERE {where} AND undated=0 GROUP BY day "
                               f"ORDER BY day ASC LIMIT 0,100", warnings)[0]
@@ -231,8 +256,13 @@ class SphinxQLBackend(Backend):
         bodies = [r[4] for r in run.rows]
         text_q = highlight_query(tree, "text", words) if tree is not None else None
         title_q = highlight_query(tree, "title", words) if tree is not None else None
-        snippets = self._snippets(bodies, text_q, SNIPPET_CHARS) if text_q else [None] * len(bodies)
-        marked_titles = self._snippets(titles, title_q, 0) if title_q else [None] * len(titles)
+        if text_q and text_q == title_q and all(len(t) < SNIPPET_CHARS // 2 for t in titles):
+            # One CALL for both (a title shorter than the limit comes back whole).
+            both = self._snippets(titles + bodies, text_q, SNIPPET_CHARS)
+            marked_titles, snippets = both[:len(titles)], both[len(titles):]
+        else:
+            snippets = self._snippets(bodies, text_q, SNIPPET_CHARS) if text_q else [None] * len(bodies)
+            marked_titles = self._snippets(titles, title_q, 0) if title_q else [None] * len(titles)
         similar = self._copies(run, request, base) if request.collapse else {}
         hits = []
         for row, snippet, title_html in zip(run.rows, snippets, marked_titles):
@@ -262,7 +292,8 @@ class SphinxQLBackend(Backend):
         return out
 
     def _snippets(self, texts: list[str], query: str, limit: int) -> list[str]:
-        """CALL SNIPPETS on the template index: escaped text, the query's words in <mark>."""
+        """CALL SNIPPETS on the template index: escaped text, the query's words in <mark>
+        (limit 0: the whole text)."""
         clean = [t.replace(OPEN, " ").replace(CLOSE, " ") for t in texts]
         sql = (f"CALL SNIPPETS(({', '.join(literal(t) for t in clean)}), {literal(TEMPLATE)}, {literal(query)}, "
                f"{literal(OPEN)} AS before_match, {literal(CLOSE)} AS after_match, "
@@ -367,10 +398,6 @@ def _date_filter(request: SearchRequest) -> str:
     return out
 
 
-def _country_filter(request: SearchRequest) -> str:
-    if not request.country:
-        return ""
-    return f" AND country IN ({integers(country_code(c) for c in request.country)})"
 
 
 _SPAN = re.compile(f"{OPEN}(.*?){CLOSE}", re.DOTALL)
