@@ -15,6 +15,7 @@ import fcntl
 import json
 import os
 from collections.abc import Iterable
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
 from ...core.backend import IndexLocked, IndexWriter
@@ -43,6 +44,10 @@ class SphinxQLWriter(IndexWriter):
         self._dying: list[set[int]] = []                # article keys to mark dead, per shard
         self._marked = False
         self.finder: StoryFinder | None = None
+        # REPLACE batches are sent by one thread per shard while this one prepares the next
+        # rows (searchd indexes in its own process; figures in docs/deploy-manticore.md).
+        self._senders: list[ThreadPoolExecutor] = []
+        self._sent: list[Future | None] = []
 
     # -- opening -------------------------------------------------------------------
 
@@ -79,6 +84,9 @@ class SphinxQLWriter(IndexWriter):
         self._pending = [[] for _ in shards]
         self._pending_bytes = [0 for _ in shards]
         self._dying = [set() for _ in shards]
+        self._senders = [ThreadPoolExecutor(max_workers=1, thread_name_prefix=f"shard{i}")
+                         for i in range(len(shards))]
+        self._sent = [None for _ in shards]
         self._clean_leftovers()
         stories = self.folder / ("stories-new.sqlite" if self.full else "stories.sqlite")
         if self.full and stories.exists():
@@ -124,18 +132,29 @@ class SphinxQLWriter(IndexWriter):
         if len(self._pending[shard]) >= BATCH_ROWS or self._pending_bytes[shard] >= BATCH_BYTES:
             self._flush(shard)
 
-    def _flush(self, shard: int) -> None:
+    def _flush(self, shard: int, wait: bool = False) -> None:
+        """Send the shard's pending rows (after its previous batch: one batch in flight a
+        shard); `wait`: until the shard has them. A failed batch raises here."""
         rows = self._pending[shard]
+        self._wait(shard)
         if rows:
-            self.shards[shard].query(f"REPLACE INTO news ({', '.join(COLUMNS)}) VALUES {', '.join(rows)}")
+            sql = f"REPLACE INTO news ({', '.join(COLUMNS)}) VALUES {', '.join(rows)}"
+            self._sent[shard] = self._senders[shard].submit(self.shards[shard].query, sql)
             self._pending[shard], self._pending_bytes[shard] = [], 0
+        if wait:
+            self._wait(shard)
+
+    def _wait(self, shard: int) -> None:
+        sent, self._sent[shard] = self._sent[shard], None
+        if sent is not None:
+            sent.result()
 
     def delete(self, path: str, article_ids: Iterable[str]) -> None:
         for aid in article_ids:
             shard = shard_of(aid, len(self.shards))
             written = self._added.pop(aid, None)
             if written is not None:  # added earlier in this run: gone at once
-                self._flush(written[0])
+                self._flush(written[0], wait=True)
                 self.shards[written[0]].query(f"DELETE FROM news WHERE id={integer(written[1])}")
             self._dying[shard].add(article_key(aid))
 
@@ -154,7 +173,7 @@ class SphinxQLWriter(IndexWriter):
     def commit(self, files: dict[str, dict]) -> None:
         changed = self.full or self._added or any(self._dying)
         for shard in range(len(self.shards)):
-            self._flush(shard)
+            self._flush(shard, wait=True)
         state = self.new if changed else self.current
         if changed:
             self._mark_dead()
@@ -192,6 +211,10 @@ class SphinxQLWriter(IndexWriter):
         ns = self.backend.ns
         for shard, node in enumerate(self.shards):
             try:
+                self._wait(shard)
+            except Exception:  # noqa: BLE001 - the batch that failed is what is being cancelled
+                pass
+            try:
                 ids = [d for s, d in self._added.values() if s == shard]
                 for start in range(0, len(ids), ID_BATCH):
                     node.query(f"DELETE FROM news WHERE id IN ({integers(ids[start:start + ID_BATCH])})")
@@ -213,6 +236,9 @@ class SphinxQLWriter(IndexWriter):
         self._release()
 
     def _release(self) -> None:
+        for sender in self._senders:
+            sender.shutdown(wait=True)
+        self._senders = []
         if self._lock_file is not None:
             fcntl.flock(self._lock_file, fcntl.LOCK_UN)
             self._lock_file.close()
