@@ -1,4 +1,4 @@
-"""`news-search`: index, search, stats, extract, serve and doctor from the command line."""
+"""`news-search`: index, search, stats, extract, serve, doctor and cluster from the command line."""
 
 from __future__ import annotations
 
@@ -138,7 +138,7 @@ def _backend(args):
 
 def cmd_search(args) -> int:
     from .core.request import InvalidRequest, SearchRequest
-    from .core.backend import NoIndex, SearchTimeout
+    from .core.backend import NoIndex, SearchTimeout, Unavailable
 
     params: dict[str, list[str]] = {"q": [" ".join(args.query)], "country": args.country}
     for name, value in (("from", args.date_from), ("to", args.date_to), ("sort", args.sort),
@@ -152,7 +152,7 @@ def cmd_search(args) -> int:
         for err in e.errors:
             print(f"news-search search: {err['name']}: {err['reason']}", file=sys.stderr)
         return 2
-    except (NoIndex, SearchTimeout) as e:
+    except (NoIndex, SearchTimeout, Unavailable) as e:
         print(f"news-search search: {e}", file=sys.stderr)
         return 1
     if args.json:
@@ -167,6 +167,8 @@ def cmd_search(args) -> int:
         return html.unescape(re.sub(r"</?mark>", "*", fragment))
 
     print(f"{result.total} results ({result.took_ms:.1f} ms)")
+    for warning in result.warnings:
+        print(f"warning: {warning}", file=sys.stderr)
     for n, hit in enumerate(result.hits, start=request.offset + 1):
         meta = " · ".join(x for x in (hit.published or "undated", ",".join(hit.countries), hit.source or "") if x)
         print(f"\n{n}. {plain(hit.title_html)}  [{hit.id}]\n   {meta}\n   {plain(hit.snippet)}")
@@ -177,11 +179,11 @@ def cmd_search(args) -> int:
 
 def cmd_stats(args) -> int:
     from .ingest.countries import country_label
-    from .core.backend import NoIndex
+    from .core.backend import NoIndex, Unavailable
 
     try:
         stats = _backend(args).stats()
-    except NoIndex as e:
+    except (NoIndex, Unavailable) as e:
         print(f"news-search stats: {e}", file=sys.stderr)
         return 1
     if args.json:
@@ -245,7 +247,7 @@ def cmd_doctor(args) -> int:
     """What this install is and has: exit 1 when a required package cannot be imported."""
     import platform
 
-    from .core.backend import NoIndex
+    from .core.backend import NoIndex, Unavailable
 
     packages = dependencies.report()
     versions = {row["package"]: row["installed"] for row in packages}
@@ -256,7 +258,7 @@ def cmd_doctor(args) -> int:
         try:
             stats = _backend(args).stats()
             index.update(articles=stats["articles"], generation=stats["generation"])
-        except NoIndex as e:
+        except (NoIndex, Unavailable) as e:  # Unavailable: a cluster that does not answer
             index["error"] = str(e)
         except dependencies.MissingDependency as e:  # e.g. a Whoosh the backend was not written for
             index["error"], ok = str(e), False

@@ -67,6 +67,7 @@ class SphinxQLBackend(Backend):
         self._shard_addresses = shards or sphinxql_shards()
         self._shards: list[Node] | None = None
         self._engine: str | None = None
+        self._known_state: int | None = None  # the state the last search saw
 
     def shard_nodes(self) -> list[Node]:
         if self._shards is None:
@@ -114,16 +115,18 @@ class SphinxQLBackend(Backend):
 
     def read_state(self, shards: bool = False) -> int | None:
         """The current index state (None: no index yet), from the shards' state rows."""
-        sql = f"SELECT born FROM {INDEX} WHERE ns={integer(self.ns)} AND died=0 LIMIT 0,1000"
+        sql = self._state_sql()
         if shards:
             rows = [r for node in self.shard_nodes() for r in node.query(sql)]
         else:
             rows = self._read(sql)[0]
         return max((int(r[0]) for r in rows), default=None)
 
+    def _state_sql(self) -> str:
+        return f"SELECT born FROM {INDEX} WHERE ns={integer(self.ns)} AND died=0 LIMIT 0,1000"
+
     def _state(self, warnings: list[str] | None = None) -> int:
-        rows = self._read(f"SELECT born FROM {INDEX} WHERE ns={integer(self.ns)} AND died=0 LIMIT 0,1000",
-                          warnings)[0]
+        rows = self._read(self._state_sql(), warnings)[0]
         if not rows:
             raise NoIndex(f"no index at {self.location} in the cluster at {self.front.address} "
                           "(run news-search index)")
@@ -142,15 +145,25 @@ class SphinxQLBackend(Backend):
         tree = user_tree(request.q) if request.q else None
         check_supported(tree)
         warnings: list[str] = []
-        current = self._state(warnings)
-        result = SearchResult(request=request, total=0, took_ms=0.0, generation=f"{self.ns:08x}/{current}")
-        self._check_time(start)
         by_score = request.sort == "relevance" and tree is not None
         match = to_match(tree) if tree is not None else None
+        # The state last seen, checked in the same round trip as the counts (one round trip
+        # fewer: 17 % of a search's time); a newer one found means: search again on it.
+        current = self._known_state if match is not None or tree is None else None
+        if current is None:
+            current = self._known_state = self._state(warnings)
+        result = SearchResult(request=request, total=0, took_ms=0.0, generation=f"{self.ns:08x}/{current}")
+        self._check_time(start)
         base = self._live(current) + _date_filter(request)
         run = None
         if tree is None or match is not None:
-            run = self._run(match, base, request, by_score, RANKER, warnings, start)
+            run = self._run(match, base, request, by_score, RANKER, warnings, start, expect=current)
+            if run.state != current:
+                self._known_state = run.state
+                if run.state is None:
+                    raise NoIndex(f"no index at {self.location} in the cluster at {self.front.address} "
+                                  "(run news-search index)")
+                return self.search(request)
         total = run.total if run else 0
         terms = words_of(tree) if by_score else []
         needed = 1 if plan_query(request.q).exact else enough_matches(len(terms))
@@ -188,7 +201,7 @@ class SphinxQLBackend(Backend):
                                 "(more words, a country or dates)")
 
     def _run(self, match: str | None, base: str, request: SearchRequest, by_score: bool, ranker: str,
-             warnings: list[str], start: float) -> _Run:
+             warnings: list[str], start: float, expect: int | None = None) -> _Run:
         where = (f"MATCH({literal(match)}) AND " if match else "") + base
         filtered = where + self._country_filter(request)
         order = ORDER[request.sort if by_score or request.sort != "relevance" else "date"]
@@ -210,11 +223,17 @@ class SphinxQLBackend(Backend):
         if not request.collapse:
             statements.append(f"SELECT id FROM {INDEX} WHERE {filtered} GROUP BY story LIMIT 0,1 "
                               f"OPTION max_matches={MAX_MATCHES}")
+        if expect is not None:
+            statements.append(self._state_sql())
         answers = self._batch(statements, warnings)
         (rows, meta), (months, _), (countries, _), (span, _) = answers[:4]
         run = _Run(rows=[r if request.collapse else r + (1,) for r in rows],
                    countries=Counter({country_of(int(v)): int(n) for v, n in countries}))
         run.where = filtered
+        if expect is not None:
+            run.state = max((int(r[0]) for r in answers[-1][0]), default=None)
+            if run.state != expect:
+                return run
         months = {int(v): int(n) for v, n in months}
         run.total = sum(months.values())
         run.stories = int((meta if request.collapse else answers[4][1]).get("total_found", 0))
@@ -387,6 +406,7 @@ class _Run:
         self.total = self.stories = 0
         self.days: Counter = Counter()
         self.where = ""
+        self.state: int | None = None  # the index state the cluster reported with the counts
 
 
 def _date_filter(request: SearchRequest) -> str:
