@@ -121,3 +121,31 @@ def test_capabilities_left_out_of_the_page_and_api(served):
     assert wildcard.json()["invalid_params"][0]["name"] == "q"
     hostile = requests.get(f"{server.url}/api/search", params={"q": "cuba') ; DROP \\ @title \x00\""}, timeout=10)
     assert hostile.status_code in (200, 400), hostile.text
+
+
+HOSTILE = ["'", "\\", "\\'", "cuba')", "cuba'); DROP TABLE news; --", "; SHOW TABLES", "cuba\x00mexico", '"', "@title cuba",
+           "@(title,body) cuba", "@@relaxed cuba", "cuba | mexico", "!cuba", "=cuba", "^cuba$", "cuba << mexico",
+           "cuba NEAR/3 mexico", '"cuba mexico"/1', '"cuba mexico"~3', "MATCH('x')", "cuba\\", "-", "--cuba",
+           "(", ")", "()", "title:'", "text:\\", "été Zürich", "cuba MAYBE mexico", "%", "cuba*)", "a" * 400]
+
+
+def test_hostile_queries_are_answered_or_refused(sphinx_cluster, tmp_path):
+    """Every string reaches searchd escaped: a query gives results or the same 400 as on
+    Whoosh (InvalidRequest), never an engine error."""
+    from search.core.backend import open_backend
+    from search.core.request import InvalidRequest, SearchRequest
+
+    backend = open_backend("sphinxql", tmp_path / "index")
+    backend.update(corpus_of(tmp_path / "corpus"), max_bytes=2**20)
+    try:
+        for q in HOSTILE:
+            try:
+                request = SearchRequest.from_params({"q": [q]})
+                backend.search(request)
+            except InvalidRequest:
+                pass
+            assert "cuba" not in backend.highlight("nothing here", q)
+        cuba = backend.search(SearchRequest.from_params({"q": ["cuba"]})).total
+        assert cuba > 0 and backend.search(SearchRequest.from_params({"q": ["cuba'; --"]})).total == cuba
+    finally:
+        backend.close()
