@@ -49,8 +49,9 @@ def cli_index(corpus: Path, index: Path, env: dict) -> float:
     return time.perf_counter() - t0
 
 
-def load_articles(articles: list, index: Path) -> float:
-    """Write the Articles through the sphinxql writer in this process (no extraction)."""
+def load_articles(articles: list, index: Path) -> tuple[float, int]:
+    """Write the Articles through the sphinxql writer in this process (no extraction);
+    (seconds, bytes the shards' indexes take: RAM chunk + disk, SHOW INDEX STATUS)."""
     from search.core.backend import open_backend
 
     backend = open_backend("sphinxql", index)
@@ -60,8 +61,9 @@ def load_articles(articles: list, index: Path) -> float:
             writer.add(a, file_sig="bench")
         writer.commit({})
     seconds = time.perf_counter() - t0
+    size = backend.stats()["index_bytes"]
     backend.close()
-    return seconds
+    return seconds, size
 
 
 def serve(index: Path, env: dict, warmup: list, queries: list) -> dict:
@@ -126,10 +128,10 @@ def main() -> int:
             os.environ.update(env)
             key = f"sphinxql_{shards}"
             try:
-                seconds = load_articles(articles, work / f"sx-{shards}")
-                out[key] = {"load_s": seconds, "load_rate": len(articles) / seconds}
+                seconds, size = load_articles(articles, work / f"sx-{shards}")
+                out[key] = {"load_s": seconds, "load_rate": len(articles) / seconds, "index_bytes": size}
                 print(f"  sphinxql {shards} shard(s): load {seconds:.1f} s ({len(articles) / seconds:,.0f} "
-                      "articles/s, extraction excluded)")
+                      f"articles/s, extraction excluded); index {size / 2**20:.1f} MB")
                 out[key].update(serve(work / f"sx-{shards}", env, warmup, queries))
                 print(f"  sphinxql {shards} shard(s): /api/search p50 {out[key]['p50']:.1f} "
                       f"p95 {out[key]['p95']:.1f} p99 {out[key]['p99']:.1f} ms")
