@@ -1,37 +1,40 @@
 """The sphinxql backend: the service's index on a Manticore Search (or Sphinx 2.2) cluster,
 read through the front node's distributed index over the MySQL protocol.
 
-A search is a few statements on the front: the page (grouped by story when wire copies
-are collapsed) with FACETs over every match, the date span, the story count, and
-CALL SNIPPETS on the front's template index for the page's snippets. Ranking is the
-engine's (proximity and BM25, titles weighted 2); a plain query that finds too little
-is relaxed to a quorum of one word, ranked by how many of the words an article holds.
-A shard that does not answer gives a partial result (`partial`, `warnings`); when
-none answers, Unavailable. Not supported, and declared absent: wildcards and close
-spellings, did-you-mean, search-as-you-type and related articles."""
+A search is two or three round trips to the front: the page (grouped by story when wire
+copies are collapsed), the counts over every match (months, countries, the date span,
+stories) and the state check as one batch of SELECTs, then CALL SNIPPETS on the front's
+template index. Ranking is the engine's bm25 over a length normalisation (see RANKER);
+a plain query that finds too little is relaxed to a quorum of one word, ranked by how
+many of the words an article holds. A shard that does not answer gives a partial result
+(`partial`, `warnings`); when none answers, Unavailable. Not supported, and declared
+absent: wildcards and close spellings, did-you-mean and search-as-you-type.
 
 from __future__ import annotations
 
 import html
+import math
 import re
 import time
 from collections import Counter
 from pathlib import Path
 
 from ...config import DEFAULT_TIME_LIMIT, sphinxql_front, sphinxql_shards
-from ...core.backend import Backend, NoIndex, SearchTimeout, Unavailable
+from ...core.backend import Backend, Capability, NoIndex, SearchTimeout, Unavailable
 from ...core.facets import country_facet, date_facet
 from ...core.query import QuerySyntaxError, plan_query, user_tree
 from ...core.request import SearchRequest
 from ...core.results import Hit, SearchResult
 from .cluster import INDEX, TEMPLATE, stop_words
 from .connection import Node, NodeError
-from .escape import integer, integers, literal
+from .escape import WORD, integer, integers, literal
 from .match import check_supported, highlight_query, relaxed, to_match, words_of
 from .rows import (article_dict, article_key, country_code, country_of, day_number, day_of,
                    hit_fields, namespace)
 
 SNIPPET_CHARS = 240
+RELATED_CANDIDATES = 40  # an article's most frequent words whose frequencies are looked up
+RELATED_TERMS = 12       # the most distinctive of them, any of which a related article holds
 LONG_QUERY_ENOUGH = 10   # as the Whoosh backend: a plain query of 4+ words relaxes below this
 MAX_MATCHES = 10_000     # per node: the deepest page served (MAX_RESULT_WINDOW) and story groups
 # Sphinx's bm25 (per-keyword IDF, saturated term counts) over a length normalisation of
@@ -44,6 +47,8 @@ _BM25 = "bm25*100/(0.5+0.5*(title_len+body_len)/100)"
 RANKER = f"ranker=expr('{_BM25}')"
 # Relaxed: articles with more of the words first, then as above.
 RELAXED_RANKER = f"ranker=expr('doc_word_count*1000000+{_BM25}')"
+# Related: the IDF-weighted count of the article's distinctive words each one holds.
+RELATED_RANKER = "ranker=expr('sum(tf_idf)*10000')"
 ORDER = {"relevance": "WEIGHT() DESC, id ASC", "date": "undated ASC, ts DESC, id ASC",
          "date_asc": "undated ASC, ts ASC, id ASC"}
 OPEN, CLOSE = "\ue000", "\ue001"  # snippet marks: private-use characters, removed from texts first
@@ -56,7 +61,7 @@ def enough_matches(words: int) -> int:
 
 class SphinxQLBackend(Backend):
     name = "sphinxql"
-    capabilities = frozenset()
+    capabilities = frozenset({Capability.RELATED})
 
     def __init__(self, location: Path | str, time_limit: float = DEFAULT_TIME_LIMIT,
                  front: str | None = None, shards: list[str] | None = None) -> None:
@@ -323,17 +328,53 @@ class SphinxQLBackend(Backend):
     # -- single articles and the whole index -----------------------------------------
 
     def article(self, article_id: str) -> dict | None:
+        row = self._article_row(article_id)
+        return article_dict(*row) if row else None
+
+    def _article_row(self, article_id: str) -> tuple | None:
+        """(aid, title, text, source, doc JSON) of the live article with this exact id."""
         current = self._state()
         rows = self._read(f"SELECT aid, title_s, body_s, source, doc FROM {INDEX} WHERE {self._live(current)} "
                           f"AND akey={integer(article_key(article_id))} LIMIT 0,10")[0]
-        for aid, title, text, source, doc in rows:
-            if aid == article_id:
-                return article_dict(aid, title, text, source, doc)
-        return None
+        return next((row for row in rows if row[0] == article_id), None)
 
     def related(self, article_id: str, limit: int = 5) -> list[dict] | None:
-        """Not supported (no RELATED capability): None for an unknown article, else []."""
-        return None if self.article(article_id) is None else []
+        """Articles like this one, its wire copies left out: its RELATED_TERMS most
+        distinctive words (count in the article times log(N / document frequency), the
+        frequencies from the engine's SHOW META of a first query), then a quorum of one
+        of them ranked by their summed tf-idf. None: no such article."""
+        row = self._article_row(article_id)
+        if row is None:
+            return None
+        aid, title, text, _, doc = row
+        story = article_key(hit_fields(aid, title, "", doc)["story"])
+        stops = stop_words()
+        counts = Counter(w for w in WORD.findall(f"{title} {text}".lower())
+                         if len(w) > 2 and not w.isdigit() and w not in stops)
+        candidates = [w for w, _ in counts.most_common(RELATED_CANDIDATES)]
+        if not candidates:
+            return []
+        live = self._live(self._state())
+        quorum = '@(title,body) "' + " ".join(candidates) + '"/1'
+        (_, meta), (count, _) = self._batch([
+            f"SELECT id FROM {INDEX} WHERE MATCH({literal(quorum)}) AND {live} LIMIT 0,1",
+            f"SELECT COUNT(*) FROM {INDEX} WHERE {live}"])
+        total = max(int(count[0][0]) if count else 1, 1)
+        docs = [int(meta.get(f"docs[{i}]", 0)) for i in range(len(candidates))]
+        weight = {w: counts[w] * math.log(1 + total / df) for w, df in zip(candidates, docs) if df}
+        terms = sorted(weight, key=lambda w: -weight[w])[:RELATED_TERMS]
+        if not terms:
+            return []
+        match = '@(title,body) "' + " ".join(terms) + '"/1'
+        rows = self._read(f"SELECT aid, title_s, source, doc, WEIGHT() FROM {INDEX} WHERE MATCH({literal(match)}) "
+                          f"AND {live} AND story!={integer(story)} ORDER BY WEIGHT() DESC, id ASC "
+                          f"LIMIT 0,{integer(limit)} OPTION {RELATED_RANKER}")[0]
+        out = []
+        for aid, title, source, doc, score in rows:
+            f = hit_fields(aid, title, source, doc)
+            out.append({"id": aid, "title": title, "published": f["published"], "countries": f["countries"],
+                        "source": f["source"], "url": f["url"], "score": float(score)})
+        return out
 
     def suggest(self, q: str, limit: int) -> list[str]:
         return []  # no SUGGEST capability: Sphinx 2.2 has no CALL SUGGEST
