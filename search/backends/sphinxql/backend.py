@@ -8,7 +8,7 @@ template index. Ranking is the engine's bm25 over a length normalisation (see RA
 a plain query that finds too little is relaxed to a quorum of one word, ranked by how
 many of the words an article holds. A shard that does not answer gives a partial result
 (`partial`, `warnings`); when none answers, Unavailable. Not supported, and declared
-absent: wildcards and close spellings, did-you-mean and search-as-you-type.
+absent: wildcards and close spellings, did-you-mean and search-as-you-type."""
 
 from __future__ import annotations
 
