@@ -11,7 +11,9 @@ from __future__ import annotations
 import os
 import threading
 
-import pymysql
+from ...dependencies import load
+
+pymysql = load("pymysql")  # MissingDependency, one line with the repair, when it is not installed
 
 CONNECT_TIMEOUT = 2.0   # seconds; a node that takes longer is reported as down
 READ_TIMEOUT = 30.0
