@@ -21,6 +21,7 @@ from pathlib import Path
 
 from ...ingest.article import Article
 from .escape import integer, integers, literal
+from .match import EVERY_WORD
 
 DEAD_NEVER = 2**32 - 1
 COLUMNS = ("id", "title", "body", "every", "ns", "born", "died", "akey", "story", "ts", "undated", "day",
@@ -91,7 +92,7 @@ def values(article: Article, *, ns: int, born: int, story: str) -> str:
            "language": article.language, "word_count": article.word_count, "path": article.path,
            "story": story}
     fields = [integer(doc_id(ns, article.id, born)), literal(article.title), literal(article.text),
-              literal("e"), integer(ns), integer(born), integer(DEAD_NEVER), integer(article_key(article.id)),
+              literal(EVERY_WORD), integer(ns), integer(born), integer(DEAD_NEVER), integer(article_key(article.id)),
               integer(article_key(story)), integer(_sort_key(article)), integer(int(day is None)),
               integer(day_number(day) if day else 0), integer(day.year * 100 + day.month if day else 0),
               "(" + integers(sorted({country_code(c) for c in article.countries})) + ")",
