@@ -307,13 +307,22 @@ def test_warc_import(tmp_path, ledger):
     with ledger.lock():
         report = import_warcs([cut], corpus, ledger, max_bytes=2**20)
     assert report.new == 2 and any("truncated" in p for p in report.problems), report.problems
+    plain = _warc(tmp_path / "plain.warc", [
+        (f"https://third.example/{n}.html", "200 OK", "text/html", article_html(f"Q{n}", topic=f"y{n}"))
+        for n in range(2)], gzip_it=False)
+    plain.write_bytes(plain.read_bytes()[:-300])  # the second record's page cut short
+    with ledger.lock():
+        report = import_warcs([plain], corpus, ledger, max_bytes=2**20)
+    assert report.new == 1 and any("truncated" in p for p in report.problems), report.problems
 
 
 def test_cli_fetch_then_search_then_nothing_new(site, tmp_path):
     u = site.url
+    # The page has no date: the feed's, written in the sidecar, is the one the index holds.
     site.routes["/world/quokka-census.html"] = Answer(article_html("Quokka census finds more quokkas",
-                                                                   published="2025-02-03T09:00:00Z", topic="quokka"))
-    site.routes["/feed.xml"] = Answer(rss([(u("/world/quokka-census.html"), None, None)]), etag=True)
+                                                                   topic="quokka"))
+    site.routes["/feed.xml"] = Answer(rss([(u("/world/quokka-census.html"), None, "Mon, 03 Feb 2025 09:00:00 GMT")]),
+                                      etag=True)
     sources = write(tmp_path / "sources.txt", f"# my outlets\n\n{u('/feed.xml')}  # the quokka desk\n")
     corpus, index = tmp_path / "corpus", tmp_path / "var" / "index"
     args = ["fetch", "--sources", sources, "--corpus", corpus, "--index", index, "--allow-private", "--delay", "0"]
@@ -322,7 +331,8 @@ def test_cli_fetch_then_search_then_nothing_new(site, tmp_path):
     assert proc.stdout.splitlines()[0].startswith("fetched 1 new")
     assert "indexed 1 new" in proc.stdout
     assert (tmp_path / "var" / "index.ledger.sqlite").is_file()
-    assert search_json(index, "quokka")["total"] == 1
+    found = search_json(index, "quokka")
+    assert found["total"] == 1 and found["results"][0]["published"].startswith("2025-02-03")
     proc = run_cli(*args)
     assert proc.returncode == 0 and "nothing new" in proc.stdout.splitlines()[0]
     assert "indexed 0 new" in proc.stdout
