@@ -147,6 +147,12 @@ def test_same_story_through_two_urls_is_saved_once(site, tmp_path, ledger):
     assert (report.new, report.duplicate) == (1, 2), report.problems
     assert len(list(corpus.rglob("*.html"))) == 1
     assert normalise(u("/story.html?utm_source=a&b=1#top")) == u("/story.html?b=1")
+    # A page claiming another site's URL as its canonical one does not make that story a duplicate.
+    site.routes["/claims.html"] = Answer(article_html("Other story", canonical="https://victim.example/news",
+                                                      topic="claims"))
+    site.routes["/feed2.xml"] = Answer(rss([(u("/claims.html"), None, None)]))
+    report = run([u("/feed2.xml")], corpus, ledger)
+    assert report.new == 1 and ledger.page(u("/claims.html"))["canonical_url"] == u("/claims.html")
 
 
 def test_politeness_robots_delay_one_at_a_time(site, tmp_path, ledger):
@@ -350,3 +356,34 @@ def test_cli_fetch_then_search_then_nothing_new(site, tmp_path):
         proc = run_cli(*args)
     ledger.close()
     assert proc.returncode == 75 and "another fetch or import is running" in proc.stderr
+
+
+def test_a_killed_run_leaves_whole_files_and_the_next_one_finishes(site, tmp_path):
+    import signal
+    import subprocess
+    import sys
+
+    from conftest import PROJECT
+
+    u = site.url
+    bodies = {f"/k/{n}.html": article_html(f"Kill test {n}", topic=f"k{n}") for n in range(30)}
+    for path, body in bodies.items():
+        site.routes[path] = Answer(body, delay=0.03)
+    site.routes["/feed.xml"] = Answer(rss([(u(p), None, None) for p in bodies]))
+    corpus = tmp_path / "corpus"
+    args = [sys.executable, "-m", "search", "fetch", "--source", u("/feed.xml"), "--corpus", str(corpus),
+            "--index", str(tmp_path / "index"), "--no-index", "--allow-private", "--delay", "0"]
+    proc = subprocess.Popen(args, cwd=PROJECT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 30
+    while len(list(corpus.rglob("*.html"))) < 3 and time.monotonic() < deadline and proc.poll() is None:
+        time.sleep(0.01)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    saved = [p for p in corpus.rglob("*.html") if ".fetch-tmp" not in p.parts]
+    assert 3 <= len(saved) < 30
+    for page in saved:  # whole pages, each with its sidecar
+        assert page.read_bytes() in bodies.values()
+        assert json.loads(page.with_name(page.name[:-5] + ".meta.json").read_text())["url"]
+    proc = subprocess.run(args, cwd=PROJECT, capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 0, proc.stderr
+    assert len(list(corpus.rglob("*.html"))) == 30 and not (corpus / ".fetch-tmp").exists()

@@ -174,8 +174,12 @@ def fetch(sources: list[str], corpus: Path, ledger: Ledger, settings: Settings, 
     todo += [(url, entry, None) for url, entry in ledger.due(now) if url not in listed and url not in entries]
     bar = progress(len(todo)) if progress and todo else None
 
+    stop = threading.Event()  # Ctrl-C: the workers finish the page in hand and take no other
+
     def one(item: tuple[str, dict, str | None]) -> None:
         url, entry, via = item
+        if stop.is_set():
+            return
         try:
             _fetch_page(url, entry, via, client, corpus, ledger, settings, report)
         finally:
@@ -184,8 +188,12 @@ def fetch(sources: list[str], corpus: Path, ledger: Ledger, settings: Settings, 
 
     try:
         with ThreadPoolExecutor(max(1, settings.workers)) as pool:
-            for _ in pool.map(lambda group: [one(item) for item in group], _by_host(todo)):
-                pass  # a worker's exception (a full disk...) stops the run here
+            try:
+                for _ in pool.map(lambda group: [one(item) for item in group], _by_host(todo)):
+                    pass  # a worker's exception (a full disk...) stops the run here
+            except BaseException:
+                stop.set()
+                raise
     finally:
         if bar is not None:
             bar.close()

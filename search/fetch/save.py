@@ -22,6 +22,7 @@ import shutil
 from dataclasses import dataclass
 from datetime import date, datetime, timezone
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from ..ingest.dates import parse_date
 from ..ingest.readers.html_meta import declared_charset, page_metadata, parse_tree
@@ -94,6 +95,8 @@ def prepare(page: Page, now: datetime) -> Prepared:
     body = as_utf8(page.body, page.charset)
     meta = page_metadata(parse_tree(body), base_url=page.final_url)
     canonical = normalise(meta["url"]) if meta.get("url") else page.final_url
+    if not same_site(canonical, page.final_url):
+        canonical = page.final_url  # a page may not claim another site's story as its own
     entry = page.entry or {}
     sidecar: dict = {"url": canonical}
     for key in ("title", "published", "author", "source"):
@@ -106,6 +109,13 @@ def prepare(page: Page, now: datetime) -> Prepared:
     day = _day(meta.get("published")) or _day(sidecar.get("published")) or now.date()
     return Prepared(body, canonical, sidecar, corpus_path(canonical, day),
                     hashlib.blake2b(body, digest_size=16).hexdigest())
+
+
+def same_site(a: str, b: str) -> bool:
+    """The same host, give or take `www.` and subdomains (amp.example.com, example.com)."""
+    hosts = [(urlsplit(u).hostname or "").removeprefix("www.") for u in (a, b)]
+    return bool(hosts[0]) and (hosts[0] == hosts[1] or hosts[0].endswith("." + hosts[1])
+                               or hosts[1].endswith("." + hosts[0]))
 
 
 def _day(raw) -> date | None:

@@ -65,7 +65,7 @@ def read_listing(data: bytes, url: str, max_bytes: int) -> Listing:
         return _sitemap(data, url)
     if head.startswith(b"{"):
         return _json_feed(data, url)
-    return _feed(data, url, head)
+    return _feed(data, url)
 
 
 def _iso(raw, what: str, warnings: list[str], where: str) -> str | None:
@@ -82,7 +82,7 @@ def _iso(raw, what: str, warnings: list[str], where: str) -> str | None:
     return value.isoformat() if isinstance(value, (date, datetime)) else str(value)
 
 
-def _feed(data: bytes, url: str, head: bytes) -> Listing:
+def _feed(data: bytes, url: str) -> Listing:
     feedparser = dependencies.load("feedparser")
     parsed = feedparser.parse(io.BytesIO(data))
     if not parsed.version:

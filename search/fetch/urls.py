@@ -7,7 +7,7 @@ import hashlib
 import re
 import unicodedata
 from datetime import date
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+from urllib.parse import urlsplit, urlunsplit
 
 # Parameters that say how a reader arrived, not what they read.
 _TRACKING = re.compile(r"^(utm_\w+|fbclid|gclid|gclsrc|dclid|msclkid|yclid|mc_cid|mc_eid|igshid|"
@@ -32,8 +32,8 @@ def normalise(url: str) -> str:
     netloc = host if port in (None, _DEFAULT_PORTS.get(scheme)) else f"{host}:{port}"
     if ":" in host and not host.startswith("["):
         netloc = f"[{host}]" + netloc[len(host):]
-    query = urlencode([(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True)
-                       if not _TRACKING.match(k)], doseq=True)
+    # Pieces kept as written (re-encoding could change what a server reads: `?123` is not `?123=`).
+    query = "&".join(p for p in parts.query.split("&") if p and not _TRACKING.match(p.split("=", 1)[0]))
     return urlunsplit((scheme, netloc, parts.path or "/", query, ""))
 
 
