@@ -387,3 +387,29 @@ def test_a_killed_run_leaves_whole_files_and_the_next_one_finishes(site, tmp_pat
     proc = subprocess.run(args, cwd=PROJECT, capture_output=True, text=True, timeout=60)
     assert proc.returncode == 0, proc.stderr
     assert len(list(corpus.rglob("*.html"))) == 30 and not (corpus / ".fetch-tmp").exists()
+
+
+def test_https_certificates_are_checked(tmp_path, ledger, monkeypatch):
+    import shutil
+    import ssl
+    import subprocess
+
+    if not shutil.which("openssl"):
+        pytest.skip("openssl (the command) is needed to make a test certificate")
+    cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj", "/CN=127.0.0.1",
+                    "-addext", "subjectAltName=IP:127.0.0.1", "-keyout", key, "-out", cert],
+                   check=True, capture_output=True)
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(cert, key)
+    site = NewsSite()
+    site.server.socket = context.wrap_socket(site.server.socket, server_side=True)
+    with site:
+        url = f"https://127.0.0.1:{site.port}"
+        site.routes["/s.html"] = Answer(article_html("Over TLS"))
+        site.routes["/feed.xml"] = Answer(rss([(f"{url}/s.html", None, None)]))
+        report = run([f"{url}/feed.xml"], tmp_path / "corpus", ledger)
+        assert report.bad_sources == 1 and "TLS error: CERTIFICATE_VERIFY_FAILED (self-signed" in report.problems[0], report.problems
+        monkeypatch.setenv("SSL_CERT_FILE", str(cert))  # now trusted, as a CA's certificate would be
+        report = run([f"{url}/feed.xml"], tmp_path / "corpus", ledger)
+        assert report.new == 1, report.problems

@@ -26,7 +26,7 @@ class Client:
         self.limits, self.delay, self.retries, self.max_redirects = limits, delay, retries, max_redirects
         self.sleep = sleep
         self._hosts: dict[str, tuple[threading.Lock, list[float]]] = {}
-        self._robots: dict[str, tuple[RobotFileParser | None, bool]] = {}
+        self._robots: dict[str, tuple[RobotFileParser | None, str | None]] = {}
         self._lock = threading.Lock()
         self.requests = 0
 
@@ -34,8 +34,8 @@ class Client:
         """The final answer for url (any status but a redirect); FetchError when none."""
         seen = [url]
         while True:
-            if robots and not self.allowed(url):
-                raise FetchError(f"disallowed by {_origin(url)}/robots.txt for {self.limits.user_agent}")
+            if robots:
+                self.check_robots(url)
             response = self._polite(url, headers)
             if response.status not in REDIRECTS:
                 response.redirects = seen[:-1]
@@ -50,7 +50,9 @@ class Client:
                 raise FetchError(f"more than {self.max_redirects} redirects (last: {url})")
             seen.append(url)
 
-    def allowed(self, url: str) -> bool:
+    def check_robots(self, url: str) -> None:
+        """FetchError when robots.txt keeps us off url, or could not be read (RFC 9309: then
+        the whole site is off limits for this run)."""
         origin = _origin(url)
         with self._lock:
             known = self._robots.get(origin)
@@ -58,21 +60,24 @@ class Client:
             known = self._read_robots(origin)
             with self._lock:
                 self._robots[origin] = known
-        parser, allow_all = known
-        return allow_all or (parser is not None and parser.can_fetch(self.limits.user_agent, url))
+        parser, unreadable = known
+        if unreadable:
+            raise FetchError(f"{origin}/robots.txt could not be read ({unreadable}): the site is left alone this run")
+        if parser is not None and not parser.can_fetch(self.limits.user_agent, url):
+            raise FetchError(f"disallowed by {origin}/robots.txt for {self.limits.user_agent}")
 
-    def _read_robots(self, origin: str) -> tuple[RobotFileParser | None, bool]:
+    def _read_robots(self, origin: str) -> tuple[RobotFileParser | None, str | None]:
         """RFC 9309: 4xx means no rules; 5xx or no answer means keep off the whole site (this run)."""
         try:
             response = self.fetch(origin + "/robots.txt", robots=False)
         except FetchError as e:
             if e.permanent:  # a refused address: that is the reason to give, not robots.txt
                 raise
-            return None, False
+            return None, e.reason
         if 400 <= response.status < 500:
-            return None, True
+            return None, None
         if response.status != 200:
-            return None, False
+            return None, f"HTTP {response.status}"
         parser = RobotFileParser()
         parser.parse(response.body[:ROBOTS_BYTES].decode("utf-8", "replace").splitlines())
         crawl_delay = parser.crawl_delay(self.limits.user_agent)
@@ -80,7 +85,7 @@ class Client:
             gate = self._gate(urlsplit(origin).netloc)
             with gate[0]:
                 gate[1][1] = min(float(crawl_delay), MAX_CRAWL_DELAY)
-        return parser, False
+        return parser, None
 
     def _gate(self, host: str) -> tuple[threading.Lock, list[float]]:
         """(lock, [time the next request may start, this host's delay])."""
@@ -97,8 +102,9 @@ class Client:
                 wait = state[0] - time.monotonic()
                 if wait > 0:
                     self.sleep(wait)
-                try:
+                with self._lock:
                     self.requests += 1
+                try:
                     response = get(url, self.limits, headers)
                     error = None
                 except FetchError as e:

@@ -131,7 +131,8 @@ def get(url: str, limits: Limits, headers: dict[str, str] | None = None) -> Resp
     except (TimeoutError, socket.timeout):
         raise FetchError(f"timed out (no answer within {limits.timeout:g} s)") from None
     except ssl.SSLError as e:
-        raise FetchError(f"TLS error: {e.reason or e}") from None
+        detail = getattr(e, "verify_message", None)  # "self-signed certificate", "Hostname mismatch..."
+        raise FetchError(f"TLS error: {e.reason or e}" + (f" ({detail})" if detail else "")) from None
     except (http.client.HTTPException, OSError) as e:
         if timed_out.is_set():
             raise FetchError(f"timed out (the answer took more than {limits.timeout:g} s)") from None
