@@ -27,6 +27,16 @@ def _add_corpus_arg(p: argparse.ArgumentParser) -> None:
                    help="articles folder (default: $NEWS_SEARCH_CORPUS or corpus)")
 
 
+def _at_least(kind: type, minimum: float):
+    def parse(text: str):
+        value = kind(text)  # ValueError: argparse says "invalid ... value"
+        if value < minimum:
+            raise argparse.ArgumentTypeError(f"at least {minimum}, not {text}")
+        return value
+    parse.__name__ = kind.__name__
+    return parse
+
+
 def _add_bring_in_args(p: argparse.ArgumentParser) -> None:
     _add_corpus_arg(p)
     _add_index_arg(p)
@@ -51,11 +61,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--source", action="append", default=[], metavar="URL", help="a feed or sitemap (repeatable)")
     p.add_argument("--sources", type=Path, metavar="FILE", help="one feed or sitemap URL a line, # comments")
     _add_bring_in_args(p)
-    p.add_argument("--delay", type=float, default=1.0, help="seconds between two requests to one host (1)")
-    p.add_argument("--timeout", type=float, default=20.0, help="seconds for one whole answer (20)")
-    p.add_argument("--retries", type=int, default=3, help="more tries on 429 and 5xx, with backoff (3)")
-    p.add_argument("--workers", type=int, default=4, help="hosts fetched at the same time (4)")
-    p.add_argument("--max-mb", type=float, default=10.0, help="page size cap, on the wire and unzipped (10)")
+    p.add_argument("--delay", type=_at_least(float, 0), default=1.0, help="seconds between two requests to one host (1)")
+    p.add_argument("--timeout", type=_at_least(float, 0.1), default=20.0, help="seconds for one whole answer (20)")
+    p.add_argument("--retries", type=_at_least(int, 0), default=3, help="more tries on 429 and 5xx, with backoff (3)")
+    p.add_argument("--workers", type=_at_least(int, 1), default=4, help="hosts fetched at the same time (4)")
+    p.add_argument("--max-mb", type=_at_least(float, 0.01), default=10.0,
+                   help="page size cap, on the wire and unzipped (10)")
     p.add_argument("--allow-private", action="store_true", help="fetch loopback and private addresses too")
 
     p = sub.add_parser("import", help="save the HTML pages of WARC files, then index (docs/fetch.md)")
@@ -189,19 +200,25 @@ def _bring_in(args, work, failed=lambda report: False) -> int:
         return tqdm(total=total, unit="page" if args.command == "fetch" else "B", unit_scale=args.command != "fetch",
                     file=sys.stderr, delay=1.0, disable=args.quiet or not sys.stderr.isatty())
 
-    ledger = Ledger(args.ledger or default_path(args.index))
+    import sqlite3
+
+    path = args.ledger or default_path(args.index)
+    ledger = None
     try:
+        ledger = Ledger(path)
         with ledger.lock():
             report = work(ledger, progress)
     except Busy as e:
         print(f"news-search {args.command}: {e}", file=sys.stderr)
         return 75  # EX_TEMPFAIL, as index when another reindex runs
-    except OSError as e:  # the corpus cannot be written: everything after would fail too
-        print(f"news-search {args.command}: {e}; what was saved before is in the corpus and the ledger",
+    except (OSError, sqlite3.Error) as e:  # the corpus or the ledger cannot be written: all else would fail too
+        where = f"ledger {path}: " if isinstance(e, sqlite3.Error) else ""
+        print(f"news-search {args.command}: {where}{e}; what was saved before is in the corpus and the ledger",
               file=sys.stderr)
         return 1
     finally:
-        ledger.close()
+        if ledger is not None:
+            ledger.close()
     print(report.line())
     for line in report.problems:
         print(one_line(line))

@@ -351,6 +351,8 @@ def test_cli_fetch_then_search_then_nothing_new(site, tmp_path):
 
     proc = run_cli("fetch", "--corpus", corpus, "--index", index)
     assert proc.returncode == 2 and "no sources" in proc.stderr
+    proc = run_cli("fetch", "--source", "ftp://example.org/feed", "--delay", "-1")
+    assert proc.returncode == 2 and "--delay: at least 0" in proc.stderr
     ledger = Ledger(tmp_path / "var" / "index.ledger.sqlite")
     with ledger.lock():  # what a cron job fired during a long run sees
         proc = run_cli(*args)

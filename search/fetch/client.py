@@ -38,7 +38,6 @@ class Client:
                 self.check_robots(url)
             response = self._polite(url, headers)
             if response.status not in REDIRECTS:
-                response.redirects = seen[:-1]
                 return response
             location = response.header("Location")
             if not location:

@@ -20,7 +20,7 @@ import socket
 import ssl
 import threading
 import zlib
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from email.message import Message
 from urllib.parse import urlsplit
 
@@ -51,7 +51,6 @@ class Response:
     status: int
     headers: Message
     body: bytes = b""
-    redirects: list[str] = field(default_factory=list)  # URLs left by a redirect, in order
 
     def header(self, name: str) -> str | None:
         return self.headers.get(name)

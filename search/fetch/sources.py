@@ -41,7 +41,6 @@ class Entry:
 
 @dataclass
 class Listing:
-    kind: str                                            # "feed", "sitemap", "sitemap index"
     entries: list[Entry] = field(default_factory=list)
     children: list[str] = field(default_factory=list)    # sitemaps named by a sitemap index
     warnings: list[str] = field(default_factory=list)    # kept going: bad dates, entries without links
@@ -93,7 +92,7 @@ def _feed(data: bytes, url: str) -> Listing:
             raise NotASource(f"an HTML page, not a feed or sitemap{hint}")
         problem = parsed.get("bozo_exception")
         raise NotASource(f"not a feed or sitemap ({problem or 'no feed elements'})")
-    listing = Listing("feed")
+    listing = Listing()
     if parsed.bozo and parsed.entries:
         listing.warnings.append(f"malformed feed, read as far as possible ({parsed.bozo_exception})")
     for n, item in enumerate(parsed.entries, 1):
@@ -115,7 +114,7 @@ def _json_feed(data: bytes, url: str) -> Listing:
         raise NotASource(f"malformed JSON Feed: {e}") from None
     if not isinstance(feed, dict) or not str(feed.get("version", "")).startswith("https://jsonfeed.org/version/"):
         raise NotASource("JSON, but not a JSON Feed (no jsonfeed.org version)")
-    listing = Listing("feed")
+    listing = Listing()
     items = feed.get("items")
     for n, item in enumerate(items if isinstance(items, list) else [], 1):
         link = item.get("url") or item.get("external_url") if isinstance(item, dict) else None
@@ -150,12 +149,12 @@ def _sitemap(data: bytes, url: str) -> Listing:
         return found.text.strip() if found is not None and found.text and found.text.strip() else None
 
     if local(root) == "sitemapindex":
-        listing = Listing("sitemap index")
+        listing = Listing()
         for el in root:
             if local(el) == "sitemap" and (loc := child_text(el, "loc")):
                 listing.children.append(urljoin(url, loc))
         return listing
-    listing = Listing("sitemap")
+    listing = Listing()
     for n, el in enumerate(el for el in root if local(el) == "url"):
         if n >= MAX_URLS:
             listing.warnings.append(f"more than {MAX_URLS} URLs: the rest ignored")
