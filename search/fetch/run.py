@@ -102,6 +102,7 @@ def fetch(sources: list[str], corpus: Path, ledger: Ledger, settings: Settings, 
     report = Report()
     sources = list(dict.fromkeys(s.strip() for s in sources if s.strip()))
     states: list[tuple[str, dict]] = []  # source states recorded once their pages are
+    stop = threading.Event()  # Ctrl-C: the workers finish the request in hand and take no other
     entries: dict[str, tuple[Entry, str]] = {}
 
     def read(url: str, depth: int) -> list[tuple[str, dict, list[Entry], list[str]]]:
@@ -143,10 +144,10 @@ def fetch(sources: list[str], corpus: Path, ledger: Ledger, settings: Settings, 
         return result
 
     def read_group(urls: list[str]):
-        return [r for url in urls for r in read(url, 0)]
+        return [r for url in urls if not stop.is_set() for r in read(url, 0)]
 
     with ThreadPoolExecutor(max(1, settings.workers)) as pool:
-        for group in pool.map(read_group, _by_host(sources)):
+        for group in _until_stopped(pool.map(read_group, _by_host(sources)), stop):
             for url, state, found, problems in group:
                 report.sources += 1
                 report.unchanged += state["status"] == "unchanged"
@@ -174,8 +175,6 @@ def fetch(sources: list[str], corpus: Path, ledger: Ledger, settings: Settings, 
     todo += [(url, entry, None) for url, entry in ledger.due(now) if url not in listed and url not in entries]
     bar = progress(len(todo)) if progress and todo else None
 
-    stop = threading.Event()  # Ctrl-C: the workers finish the page in hand and take no other
-
     def one(item: tuple[str, dict, str | None]) -> None:
         url, entry, via = item
         if stop.is_set():
@@ -188,12 +187,8 @@ def fetch(sources: list[str], corpus: Path, ledger: Ledger, settings: Settings, 
 
     try:
         with ThreadPoolExecutor(max(1, settings.workers)) as pool:
-            try:
-                for _ in pool.map(lambda group: [one(item) for item in group], _by_host(todo)):
-                    pass  # a worker's exception (a full disk...) stops the run here
-            except BaseException:
-                stop.set()
-                raise
+            for _ in _until_stopped(pool.map(lambda group: [one(item) for item in group], _by_host(todo)), stop):
+                pass  # a worker's exception (a full disk...) stops the run here
     finally:
         if bar is not None:
             bar.close()
@@ -203,6 +198,15 @@ def fetch(sources: list[str], corpus: Path, ledger: Ledger, settings: Settings, 
     report.requests = client.requests
     report.seconds = time.monotonic() - started
     return report
+
+
+def _until_stopped(results, stop: threading.Event):
+    """The results of pool.map; on Ctrl-C or a worker's error, tell the other workers to stop."""
+    try:
+        yield from results
+    except BaseException:
+        stop.set()
+        raise
 
 
 def _fetch_page(url: str, entry: dict, via: str | None, client: Client, corpus: Path, ledger: Ledger,
