@@ -185,17 +185,21 @@ def test_retries_gone_and_failures_for_later(site, tmp_path, ledger):
     site.routes["/busy.html"] = [Answer(b"", 503, headers={"Retry-After": "0"}), Answer(b"", 429),
                                  Answer(article_html("Busy but there"))]
     site.routes["/down.html"] = Answer(b"", 500)
+    # Come back in an hour: not waited for within the run, tried again on a later one.
+    site.routes["/later.html"] = Answer(b"", 503, headers={"Retry-After": "Wed, 21 Oct 2099 07:28:00 GMT"})
     site.routes["/feed.xml"] = Answer(rss([(u("/busy.html"), None, None), (u("/down.html"), None, None),
-                                           (u("/gone.html"), None, None)]))
+                                           (u("/gone.html"), None, None), (u("/later.html"), None, None)]))
     corpus = tmp_path / "corpus"
     report = run([u("/feed.xml")], corpus, ledger, retries=2)
-    assert (report.new, report.gone, report.failed) == (1, 1, 1), report.problems
+    assert (report.new, report.gone, report.failed) == (1, 1, 2), report.problems
     assert len(site.requests("/busy.html")) == 3 and len(site.requests("/down.html")) == 3
+    assert len(site.requests("/later.html")) == 1
     assert ledger.page(u("/gone.html"))["status"] == "gone"
     # Next run: the 404 is not asked again, the 500 is (and now answers).
     site.routes["/down.html"] = Answer(article_html("Back up"))
+    site.routes["/later.html"] = Answer(article_html("Later", topic="later"))
     report = run([u("/feed.xml")], corpus, ledger, retries=2)
-    assert report.new == 1 and len(site.requests("/gone.html")) == 1
+    assert report.new == 2 and len(site.requests("/gone.html")) == 1
 
 
 def test_bad_input_is_skipped_with_a_reason(site, tmp_path, ledger):
