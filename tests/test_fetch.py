@@ -419,3 +419,22 @@ def test_https_certificates_are_checked(tmp_path, ledger, monkeypatch):
         monkeypatch.setenv("SSL_CERT_FILE", str(cert))  # now trusted, as a CA's certificate would be
         report = run([f"{url}/feed.xml"], tmp_path / "corpus", ledger)
         assert report.new == 1, report.problems
+
+
+def test_a_name_taken_by_another_story_is_not_overwritten(tmp_path):
+    from datetime import datetime, timezone
+
+    from search.fetch.save import Page, prepare, write
+
+    corpus = tmp_path / "corpus"
+    now = datetime(2025, 1, 2, tzinfo=timezone.utc)
+    first = prepare(Page("https://a.example/x", "https://a.example/x", article_html("First", topic="one")), now)
+    write(corpus, first)
+    second = prepare(Page("https://a.example/y", "https://a.example/y", article_html("Second", topic="two")), now)
+    second.rel = first.rel  # as if the two URLs' short hashes collided
+    write(corpus, second)
+    assert second.rel != first.rel and len(Path(second.rel).stem.rsplit("-", 1)[1]) == 16
+    assert b"First" in (corpus / first.rel).read_bytes() and b"Second" in (corpus / second.rel).read_bytes()
+    again = prepare(Page("https://a.example/x", "https://a.example/x", article_html("First", topic="one")), now)
+    write(corpus, again)  # the same URL again (a run killed before its ledger row): the same name
+    assert again.rel == first.rel

@@ -37,10 +37,11 @@ def normalise(url: str) -> str:
     return urlunsplit((scheme, netloc, parts.path or "/", query, ""))
 
 
-def corpus_path(url: str, day: date) -> str:
+def corpus_path(url: str, day: date, digest_size: int = 4) -> str:
     """`<host>/<YYYY>/<MM>/<slug>-<hash>.html`: the host without `www.`, the month of the
-    article's date, a readable slug from the URL's path and 8 hex digits of the URL, so
-    two stories never share a name and the same URL always gets the same one."""
+    article's date, a readable slug from the URL's path and 8 hex digits of the URL (16
+    when save.write finds the 8 taken by another URL), so the same URL always gets the
+    same name and two stories never share one."""
     parts = urlsplit(url)
     host = (parts.hostname or "unknown").lower()
     host = host[4:] if host.startswith("www.") else host
@@ -50,5 +51,5 @@ def corpus_path(url: str, day: date) -> str:
     last = re.sub(r"\.(s?html?|php|aspx?|jsp)$", "", last, flags=re.I)
     slug = unicodedata.normalize("NFKD", last).encode("ascii", "ignore").decode("ascii").lower()
     slug = re.sub(r"[^a-z0-9]+", "-", slug).strip("-")[:80].strip("-") or "page"
-    digest = hashlib.blake2b(url.encode("utf-8"), digest_size=4).hexdigest()
+    digest = hashlib.blake2b(url.encode("utf-8"), digest_size=digest_size).hexdigest()
     return f"{host}/{day.year:04d}/{day.month:02d}/{slug}-{digest}.html"
