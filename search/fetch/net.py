@@ -25,6 +25,8 @@ from email.message import Message
 from urllib.parse import urlsplit
 
 CHUNK = 64 * 1024
+ACCEPT = ("text/html, application/xhtml+xml, application/rss+xml, application/atom+xml, "
+          "application/feed+json, application/xml;q=0.9, */*;q=0.8")
 
 
 class FetchError(Exception):
@@ -118,8 +120,8 @@ def get(url: str, limits: Limits, headers: dict[str, str] | None = None) -> Resp
     timer.start()
     path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
     try:
-        conn.request("GET", path, headers={"User-Agent": limits.user_agent, "Accept-Encoding": "gzip",
-                                           **(headers or {})})
+        conn.request("GET", path, headers={"User-Agent": limits.user_agent, "Accept": ACCEPT,
+                                           "Accept-Encoding": "gzip", **(headers or {})})
         resp = conn.getresponse()
         response = Response(url, resp.status, resp.headers)
         if resp.status == 200:
