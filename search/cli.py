@@ -1,4 +1,4 @@
-"""`news-search`: index, search, stats, extract, serve, doctor and cluster from the command line."""
+"""`news-search`: index, fetch, import, search, stats, extract, serve, doctor and cluster from the command line."""
 
 from __future__ import annotations
 
@@ -12,7 +12,8 @@ from pathlib import Path
 from . import config, dependencies
 
 # What each command does, for the packages it checks before it starts (search.dependencies).
-ROLES = {"index": dependencies.INDEXING, "extract": dependencies.INDEXING,
+ROLES = {"index": dependencies.INDEXING, "extract": dependencies.INDEXING, "fetch": dependencies.INDEXING,
+         "import": dependencies.INDEXING,
          "search": dependencies.SERVING, "stats": dependencies.SERVING, "serve": dependencies.SERVING}
 
 
@@ -26,6 +27,24 @@ def _add_corpus_arg(p: argparse.ArgumentParser) -> None:
                    help="articles folder (default: $NEWS_SEARCH_CORPUS or corpus)")
 
 
+def _at_least(kind: type, minimum: float):
+    def parse(text: str):
+        value = kind(text)  # ValueError: argparse says "invalid ... value"
+        if value < minimum:
+            raise argparse.ArgumentTypeError(f"at least {minimum}, not {text}")
+        return value
+    parse.__name__ = kind.__name__
+    return parse
+
+
+def _add_bring_in_args(p: argparse.ArgumentParser) -> None:
+    _add_corpus_arg(p)
+    _add_index_arg(p)
+    p.add_argument("--no-index", action="store_true", help="only save into the corpus, do not reindex")
+    p.add_argument("--ledger", type=Path, help="what was seen (default: INDEX.ledger.sqlite beside the index)")
+    p.add_argument("--quiet", action="store_true", help="print only the summary lines and problems")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="news-search", description=__doc__)
     parser.add_argument("--version", action="version",
@@ -37,6 +56,22 @@ def build_parser() -> argparse.ArgumentParser:
     _add_index_arg(p)
     p.add_argument("--full", action="store_true", help="rebuild from scratch beside the old index, then switch")
     p.add_argument("--quiet", action="store_true", help="print only the summary line and problems")
+
+    p = sub.add_parser("fetch", help="save new articles from feeds and sitemaps, then index (docs/fetch.md)")
+    p.add_argument("--source", action="append", default=[], metavar="URL", help="a feed or sitemap (repeatable)")
+    p.add_argument("--sources", type=Path, metavar="FILE", help="one feed or sitemap URL a line, # comments")
+    _add_bring_in_args(p)
+    p.add_argument("--delay", type=_at_least(float, 0), default=1.0, help="seconds between two requests to one host (1)")
+    p.add_argument("--timeout", type=_at_least(float, 0.1), default=20.0, help="seconds for one whole answer (20)")
+    p.add_argument("--retries", type=_at_least(int, 0), default=3, help="more tries on 429 and 5xx, with backoff (3)")
+    p.add_argument("--workers", type=_at_least(int, 1), default=4, help="hosts fetched at the same time (4)")
+    p.add_argument("--max-mb", type=_at_least(float, 0.01), default=10.0,
+                   help="page size cap, on the wire and unzipped (10)")
+    p.add_argument("--allow-private", action="store_true", help="fetch loopback and private addresses too")
+
+    p = sub.add_parser("import", help="save the HTML pages of WARC files, then index (docs/fetch.md)")
+    p.add_argument("files", nargs="+", type=Path, metavar="FILE.warc[.gz]")
+    _add_bring_in_args(p)
 
     p = sub.add_parser("search", help="search the index")
     p.add_argument("query", nargs="*", help="query words (same syntax as the web page)")
@@ -88,8 +123,9 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.command in ROLES:
             dependencies.check(ROLES[args.command])
-        return {"index": cmd_index, "search": cmd_search, "stats": cmd_stats, "extract": cmd_extract,
-                "serve": cmd_serve, "doctor": cmd_doctor, "cluster": cmd_cluster}[args.command](args)
+        return {"index": cmd_index, "fetch": cmd_fetch, "import": cmd_import, "search": cmd_search,
+                "stats": cmd_stats, "extract": cmd_extract, "serve": cmd_serve, "doctor": cmd_doctor,
+                "cluster": cmd_cluster}[args.command](args)
     except dependencies.MissingDependency as e:  # before the command, or at a package's first use
         print(f"news-search {args.command}: {e}", file=sys.stderr)
         return 1
@@ -130,6 +166,75 @@ def cmd_index(args) -> int:
     for line in summary.problem_lines():
         print(one_line(line))
     return 0
+
+
+def cmd_fetch(args) -> int:
+    from .fetch.run import Settings, fetch, read_sources_file
+
+    sources = list(args.source)
+    if args.sources:
+        try:
+            sources += read_sources_file(args.sources)
+        except (OSError, UnicodeDecodeError) as e:
+            print(f"news-search fetch: {args.sources}: {e}", file=sys.stderr)
+            return 1
+    if not sources:
+        print("news-search fetch: no sources: give --source URL or --sources FILE", file=sys.stderr)
+        return 2
+    settings = Settings(delay=args.delay, timeout=args.timeout, retries=args.retries, workers=args.workers,
+                        max_bytes=int(args.max_mb * 2**20), allow_private=args.allow_private)
+    return _bring_in(args, lambda ledger, bar: fetch(sources, args.corpus, ledger, settings, bar),
+                     failed=lambda report: report.bad_sources == report.sources)
+
+
+def cmd_import(args) -> int:
+    from .fetch.warc import import_warcs
+
+    missing = [str(p) for p in args.files if not p.is_file()]
+    if missing:
+        print(f"news-search import: no such file: {', '.join(missing)}", file=sys.stderr)
+        return 1
+    return _bring_in(args, lambda ledger, bar: import_warcs(args.files, args.corpus, ledger,
+                                                            max_bytes=config.max_file_bytes(), progress=bar))
+
+
+def _bring_in(args, work, failed=lambda report: False) -> int:
+    """fetch and import: the run under the ledger's lock, its summary, then the incremental index."""
+    from .fetch.ledger import Busy, Ledger, default_path
+
+    def progress(total: int):
+        from tqdm import tqdm
+
+        return tqdm(total=total, unit="page" if args.command == "fetch" else "B", unit_scale=args.command != "fetch",
+                    file=sys.stderr, delay=1.0, disable=args.quiet or not sys.stderr.isatty())
+
+    import sqlite3
+
+    path = args.ledger or default_path(args.index)
+    ledger = None
+    try:
+        ledger = Ledger(path)
+        with ledger.lock():
+            report = work(ledger, progress)
+    except Busy as e:
+        print(f"news-search {args.command}: {e}", file=sys.stderr)
+        return 75  # EX_TEMPFAIL, as index when another reindex runs
+    except (OSError, sqlite3.Error) as e:  # the corpus or the ledger cannot be written: all else would fail too
+        where = f"ledger {path}: " if isinstance(e, sqlite3.Error) else ""
+        print(f"news-search {args.command}: {where}{e}; what was saved before is in the corpus and the ledger",
+              file=sys.stderr)
+        return 1
+    finally:
+        if ledger is not None:
+            ledger.close()
+    print(report.line())
+    for line in report.problems:
+        print(one_line(line))
+    status = 1 if failed(report) else 0
+    if args.no_index:
+        return status
+    args.full = False
+    return cmd_index(args) or status
 
 
 def _backend(args):

