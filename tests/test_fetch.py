@@ -379,13 +379,17 @@ def test_a_killed_run_leaves_whole_files_and_the_next_one_finishes(site, tmp_pat
     corpus = tmp_path / "corpus"
     args = [sys.executable, "-m", "search", "fetch", "--source", u("/feed.xml"), "--corpus", str(corpus),
             "--index", str(tmp_path / "index"), "--no-index", "--allow-private", "--delay", "0"]
+
+    def saved_pages() -> list[Path]:  # in place, not the temporary files on their way there
+        return [p for p in corpus.rglob("*.html") if ".fetch-tmp" not in p.parts]
+
     proc = subprocess.Popen(args, cwd=PROJECT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     deadline = time.monotonic() + 30
-    while len(list(corpus.rglob("*.html"))) < 3 and time.monotonic() < deadline and proc.poll() is None:
+    while len(saved_pages()) < 3 and time.monotonic() < deadline and proc.poll() is None:
         time.sleep(0.01)
     proc.send_signal(signal.SIGKILL)
     proc.wait()
-    saved = [p for p in corpus.rglob("*.html") if ".fetch-tmp" not in p.parts]
+    saved = saved_pages()
     assert 3 <= len(saved) < 30
     for page in saved:  # whole pages, each with its sidecar
         assert page.read_bytes() in bodies.values()
