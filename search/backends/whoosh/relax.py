@@ -26,7 +26,7 @@ COVERAGE_POWER = 0.5  # 0, 0.25 and 1 lost on the mean (docs/ranking.md)
 # Pseudo-relevance feedback (RM3): the best FEEDBACK_DOCS articles of the first
 # pass, weighted by score^FEEDBACK_DOC_POWER, give FEEDBACK_TERMS expansion terms;
 # the user's words keep FEEDBACK_QUERY_WEIGHT of the query's weight. Feedback on every
-# relaxed query: gating it on a confident first pass lost on every collection but ADI.
+# relaxed query: gating it on a confident first pass lost on the mean (docs/ranking.md).
 FEEDBACK_DOCS = 10  # was 5: +0.005 mean MAP, LISA +0.03, no collection down by 0.01
 FEEDBACK_TERMS = 10
 FEEDBACK_QUERY_WEIGHT = 0.4
