@@ -73,13 +73,25 @@ def test_date_sort_never_relaxes(served):
 
 
 @pytest.mark.skipif(not (SHARED_DATA / "ir").is_dir(), reason="../shared/data/ir is absent: no ranking evaluation")
-def test_ranking_beats_the_references_on_the_dev_queries():
-    proc = subprocess.run([sys.executable, "bench/eval_ranking.py", "--collection", "time"], cwd=PROJECT,
-                          capture_output=True, text=True, timeout=300)
+def test_ranking_holds_on_every_development_collection():
+    """The adoption rule of docs/ranking.md, on this run: the service is on no development
+    collection below plain BM25 (Whoosh, OR group) by more than 0.01 MAP, and above both
+    references on the mean."""
+    proc = subprocess.run([sys.executable, "bench/eval_ranking.py"], cwd=PROJECT, capture_output=True, text=True,
+                          timeout=900)
     assert proc.returncode == 0, proc.stderr
-    rows = {line[12:42].strip(): line[42:].split() for line in proc.stdout.splitlines()[1:4]}
-    ours, fts5, whoosh_or = (rows[k] for k in ("news-search (default API)", "SQLite FTS5 bm25 (OR)",
-                                               "plain Whoosh BM25F (OR group)"))
-    assert float(ours[0]) > max(float(fts5[0]), float(whoosh_or[0]))  # MAP
-    assert float(ours[1]) > max(float(fts5[1]), float(whoosh_or[1]))  # nDCG@10
-    assert int(ours[3]) == 0  # no query without results
+    rows: dict[tuple[str, str], list[str]] = {}
+    for line in proc.stdout.splitlines():
+        system = line[12:42].strip()
+        if system in ("news-search (default API)", "SQLite FTS5 bm25 (OR)", "plain Whoosh BM25F (OR group)"):
+            rows[line[:11].strip(), system] = line[42:].split()
+    collections = {name for name, _ in rows} - {"mean", "adi"}
+    assert {"time", "cranfield", "cacm", "cisi", "med", "lisa", "npl"} <= collections, proc.stdout
+    for name in collections:
+        ours, plain = (float(rows[name, s][0]) for s in ("news-search (default API)",
+                                                         "plain Whoosh BM25F (OR group)"))
+        assert ours >= plain - 0.01, (name, ours, plain)
+    mean = {s: float(rows["mean", s][0]) for _, s in rows}
+    assert mean["news-search (default API)"] > max(mean["SQLite FTS5 bm25 (OR)"],
+                                                   mean["plain Whoosh BM25F (OR group)"])
+    assert int(rows["time", "news-search (default API)"][3]) == 0  # no TIME query without results

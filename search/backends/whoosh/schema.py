@@ -7,7 +7,7 @@ from whoosh.fields import DATETIME, ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
 from .analysis import FastCharacters, FastPositions, text_analyzer
 
 # Query-time boosts: a word in the title says more about an article than one in the
-# body (1.5 chosen on the ranking dev queries, bench/eval_ranking.py).
+# body (1.5: 1 and 2 did worse on the collection left out, docs/ranking.md).
 FIELD_BOOSTS = {"title": 1.5, "text": 1.0}
 SEARCH_FIELDS = ("title", "text")
 
