@@ -298,7 +298,7 @@ def test_serve_opens_no_control_socket(site, tmp_path):
 
 
 def test_links_follow_the_reverse_proxy_headers(site):
-    """What the README's nginx example sends: absolute links use the proxy's host and scheme."""
+    """What the nginx example of docs/deploy.md sends: absolute links use the proxy's host and scheme."""
     r = site.get("/opensearch.xml", headers={"Host": "news.example.org", "X-Forwarded-Proto": "https"})
     assert 'template="https://news.example.org/?q={searchTerms}"' in r.text
     assert "127.0.0.1" not in r.text
