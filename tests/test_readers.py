@@ -136,10 +136,10 @@ def test_bad_files_have_reasons(tmp_path):
 
 def test_bad_date_in_metadata_is_a_warning_not_a_loss(tmp_path):
     write(tmp_path / "a.txt", "A story\n\nBody of the story.")
-    write(tmp_path / "a.meta.json", json.dumps({"published": "yesterday-ish", "author": "Kim"}))
+    write(tmp_path / "a.meta.json", json.dumps({"published": "yesterday-ish", "author": "Kim Lee"}))
     _, results = read_all(tmp_path)
     result = results["a.txt"]
     (article,) = result.articles
-    assert article.published is None and article.author == "Kim"
+    assert article.published is None and article.author == "Kim Lee"
     (warning,) = result.problems
     assert not warning.skipped and "published date ignored" in warning.reason

@@ -14,6 +14,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from .article import Article
+from .bylines import clean_authors, clean_source, join_authors
 from .clean import clean_line, clean_text, split_title
 from .countries import extract_countries
 from .dates import date_from_text, parse_date
@@ -166,7 +167,8 @@ def read_file(root: Path, cf: CorpusFile, max_bytes: int) -> FileResult:
 
 
 def finish(article: Article, warnings: list[Problem] | None = None) -> Article | Problem:
-    """Clean the text, derive what the source did not give: title, date, countries, source."""
+    """Clean the text, derive what the source did not give: title, date, countries, source;
+    authors become person names only, a source given as a URL its domain."""
     where = article.path or article.id
     article.text = clean_text(article.text)
     if not article.text:
@@ -195,7 +197,6 @@ def finish(article: Article, warnings: list[Problem] | None = None) -> Article |
         article.date_source = "metadata"
 
     article.countries = extract_countries(article.title, article.text)
-    if not article.source and article.url:
-        host = urlsplit(article.url).hostname
-        article.source = host[4:] if host and host.startswith("www.") else host
+    article.source = clean_source(article.source or (article.url and urlsplit(article.url).hostname))
+    article.author = join_authors(clean_authors(article.author, site=article.source))
     return article
