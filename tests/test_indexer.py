@@ -98,7 +98,7 @@ def test_bad_files_are_skipped_with_reasons_and_the_rest_indexed(tmp_path):
     corpus, idx = seed_corpus(tmp_path / "corpus"), tmp_path / "index"
     write(corpus / "empty.txt", b"")
     write(corpus / "binary.txt", bytes(range(256)) * 8)
-    write(corpus / "invalid.txt", b"Caf\xe9 \xff\xfe broken")
+    write(corpus / "invalid.txt", b"Caf\xe9 \x81\x8d broken")
     write(corpus / "broken.json", "{oops")
     write(corpus / "mixed.jsonl", json.dumps({"id": "good", "title": "Good line", "text": "Nepal tea."})
           + "\n{bad line\n")
@@ -111,7 +111,7 @@ def test_bad_files_are_skipped_with_reasons_and_the_rest_indexed(tmp_path):
     problems = "\n".join(lines[1:])
     assert "skipped: empty.txt: empty file" in problems
     assert "skipped: binary.txt: binary data, not text" in problems
-    assert "skipped: invalid.txt: not valid UTF-8" in problems
+    assert "skipped: invalid.txt: neither UTF-8 nor windows-1252" in problems
     assert "skipped: broken.json: invalid JSON" in problems
     assert "skipped: mixed.jsonl:2: line 2: invalid JSON" in problems
     assert sorted(ids(search_json(idx, "--sort", "date"))) == [SEED_ID, "good"]

@@ -6,6 +6,8 @@ import gzip
 import json
 from datetime import date
 
+import pytest
+
 from conftest import SEED, seed_corpus, write
 from search.ingest.extract import read_file, scan_corpus
 
@@ -129,9 +131,41 @@ def test_bad_files_have_reasons(tmp_path):
     reason = {rel: r.problems[0].reason for rel, r in results.items() if r.problems}
     assert reason["empty.txt"] == "empty file"
     assert reason["binary.txt"] == "binary data, not text"
-    assert reason["latin1.txt"].startswith("not valid UTF-8 (byte 0xe9")
     assert reason["broken.json"].startswith("invalid JSON")
     assert [a.title for a in results["utf16.txt"].articles] == ["Title here"]
+    assert [a.title for a in results["latin1.txt"].articles] == ["Café society"]
+
+
+@pytest.mark.parametrize("data, title, encoding", [
+    ("Café in Zürich\n\nA story.".encode("utf-8"), "Café in Zürich", "utf-8"),
+    (b"\xef\xbb\xbf" + "Café in Zürich\n\nA story.".encode("utf-8"), "Café in Zürich", "utf-8"),
+    ("Café in Zürich\n\nA story.".encode("utf-16"), "Café in Zürich", "utf-16le"),
+    (b"\xfe\xff" + "Café in Zürich\n\nA story.".encode("utf-16-be"), "Café in Zürich", "utf-16be"),
+    # Windows-1252 / Latin-1: the smart quotes and the euro sign are cp1252's own bytes
+    ("“Café” costs 5 €\n\nA story.".encode("cp1252"), "“Café” costs 5 €", "windows-1252"),
+    ("Ação em São Paulo\n\nUma história.".encode("latin-1"), "Ação em São Paulo", "windows-1252"),
+])
+def test_text_decoding_chain(tmp_path, data, title, encoding):
+    write(tmp_path / "a.txt", data)
+    _, results = read_all(tmp_path)
+    (article,) = results["a.txt"].articles
+    assert (article.title, article.encoding) == (title, encoding)
+    assert article.to_dict()["encoding"] == encoding
+
+
+def test_bytes_neither_utf8_nor_cp1252_are_refused(tmp_path):
+    write(tmp_path / "a.txt", b"Zanzibar \xc3\x28 cloves \x81\x8d")
+    _, results = read_all(tmp_path)
+    assert [p.reason for p in results["a.txt"].problems] == [
+        "neither UTF-8 nor windows-1252 (byte 0x81 at offset 19)"]
+
+
+def test_json_stays_utf8(tmp_path):
+    write(tmp_path / "a.json", '{"title": "Caf\u00e9", "text": "Caf\u00e9 body"}'.encode("utf-8"))
+    write(tmp_path / "b.json", '{"title": "Café", "text": "Café body"}'.encode("cp1252"))
+    _, results = read_all(tmp_path)
+    assert [a.title for a in results["a.json"].articles] == ["Café"]
+    assert results["b.json"].problems[0].reason.startswith("not valid UTF-8 (byte 0xe9")
 
 
 def test_bad_date_in_metadata_is_a_warning_not_a_loss(tmp_path):

@@ -25,6 +25,8 @@ class Article:
     # Person names only, several joined by ", " (search.ingest.bylines; see `authors`).
     author: str | None = None
     language: str | None = None
+    # The encoding the file was read in (search.ingest.readers.decode); not indexed.
+    encoding: str | None = None
     # Corpus-relative path of the file the article came from ('/'-separated).
     path: str = ""
 

@@ -4,7 +4,7 @@ page's boilerplate, and the metadata the page declares.
 Three stages, each usable alone (bench/eval_extraction.py times them):
 
 * parse_html(bytes)   charset (BOM, then valid UTF-8, then the declared charset, then
-                      windows-1252) and one lxml tree.  lxml directly rather than
+                      windows-1252, by bs4's UnicodeDammit as for text files) and one lxml tree.  lxml directly rather than
                       BeautifulSoup: a BeautifulSoup tree costs ~21 ms per news page, the
                       lxml tree ~1 ms, and the whole page budget is 25 ms.
 * page_metadata(tree) title, date, author, site, URL and language (search.ingest.readers.html_meta).
@@ -28,7 +28,7 @@ from lxml import etree
 
 from ... import dependencies
 from ..article import Article
-from .html_meta import normalise_language, page_metadata as _page_metadata, parse_tree
+from .html_meta import decode_page, normalise_language, page_metadata as _page_metadata, parse_tree
 from . import Problem
 
 
@@ -43,6 +43,7 @@ class HtmlPage:
     author: str | None = None
     language: str | None = None
     truncated: bool = False  # nested deeper than MAX_DEPTH: the text past it was not read
+    encoding: str | None = None  # what the bytes were read as (None: given as text)
 
     def metadata(self) -> dict:
         return {"title": self.title, "published": self.published, "url": self.url,
@@ -254,13 +255,14 @@ def _too_deep() -> bool:
 
 def extract_html(markup: bytes | str) -> HtmlPage:
     """Title, main text and declared metadata of one page."""
+    markup, encoding = decode_page(markup)
     tree = parse_html(markup)
     truncated = _too_deep()
     meta = page_metadata(tree)
     text = body_text(tree)
     if not meta["language"]:
         meta["language"] = detect_language(text)
-    return HtmlPage(text=text, truncated=truncated, **meta)
+    return HtmlPage(text=text, truncated=truncated, encoding=encoding, **meta)
 
 
 _MAX_GUNZIP = 200 * 1024 * 1024
@@ -295,7 +297,8 @@ def read(data: bytes, article_id: str, path: str) -> Iterator[Article | Problem]
             return
         yield Problem(path, f"{deep}: only the text above that depth was indexed", skipped=False)
     article = Article(id=article_id, title=page.title, text=page.text, path=path,
-                      url=page.url, source=page.source, author=page.author, language=page.language)
+                      url=page.url, source=page.source, author=page.author, language=page.language,
+                      encoding=page.encoding)
     if page.published:
         article.published = page.published  # validated here, parsed again in search.ingest.extract
         article.date_source = page.date_source

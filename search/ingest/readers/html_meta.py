@@ -38,8 +38,9 @@ from lxml import html as lxml_html
 
 from ..bylines import clean_authors, clean_source, join_authors
 from ..dates import parse_date
+from . import FALLBACK_ENCODING, decode
 
-__all__ = ["decode_html", "parse_tree", "page_metadata", "normalise_language"]
+__all__ = ["decode_page", "decode_html", "parse_tree", "page_metadata", "normalise_language"]
 
 # ---------------------------------------------------------------------------------------------
 # Bytes to text
@@ -69,29 +70,25 @@ def declared_charset(data: bytes) -> str | None:
         return None
 
 
-def decode_html(data: bytes | str) -> str:
-    """Text of a page: a BOM wins; bytes that are valid UTF-8 are UTF-8 (whatever the page
-    claims: mislabelled UTF-8 is common, the reverse is vanishingly rare); else the charset
-    the page declares; else windows-1252, which decodes anything."""
+def decode_page(data: bytes | str) -> tuple[str, str | None]:
+    """(text, encoding) of a page, by the chain text files use (search.ingest.readers.decode):
+    a BOM wins; bytes that are valid UTF-8 are UTF-8 (whatever the page claims: mislabelled
+    UTF-8 is common, the reverse is vanishingly rare); else the charset the page declares;
+    else windows-1252.  Bytes windows-1252 leaves undefined become U+FFFD, as in a browser."""
     if isinstance(data, str):
-        return data
-    for bom, enc in ((codecs.BOM_UTF8, "utf-8"), (codecs.BOM_UTF16_LE, "utf-16-le"),
-                     (codecs.BOM_UTF16_BE, "utf-16-be")):
-        if data.startswith(bom):
-            return data[len(bom):].decode(enc, "replace")
+        return data, None
     declared = declared_charset(data)
     if declared in ("utf-16", "utf-16-le", "utf-16-be", "utf-32"):
         declared = None  # a UTF-16 page without a BOM cannot have been read to find this label
     try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError:
-        pass
-    if declared and declared != "utf-8":
-        try:
-            return data.decode(declared)
-        except (UnicodeDecodeError, LookupError):
-            pass
-    return data.decode("cp1252", "replace")
+        return decode(data, declared)
+    except ValueError:
+        return data.decode(FALLBACK_ENCODING, "replace"), FALLBACK_ENCODING
+
+
+def decode_html(data: bytes | str) -> str:
+    """The text of a page (decode_page without the encoding)."""
+    return decode_page(data)[0]
 
 
 _XML_DECL = re.compile(r"^\s*<\?xml[^>]*\?>")
