@@ -220,3 +220,24 @@ def test_files_a_killed_run_was_about_to_rename_are_removed_by_the_next(tmp_path
     assert index(corpus, idx).stdout.startswith("indexed 0 new, 0 changed, 0 removed, 1 unchanged")
     assert not [p for p in stale if p.exists()]
     assert len(list(gen.glob("facet-tables-*.npz"))) == 1
+
+
+def test_folder_defaults_change_reindexes_the_articles_below(tmp_path):
+    corpus, idx = tmp_path / "corpus", tmp_path / "index"
+    write(corpus / "archive" / "a.txt", "Copper in Peru\n\nLima mines reopened after the strike.")
+    write(corpus / "archive" / "old" / "b.txt", "Wine in Chile\n\nChilean vineyards grow.")
+    write(corpus / "other.txt", "Rates in Japan\n\nThe Bank of Japan cut rates.")
+    index(corpus, idx)
+    write(corpus / "archive" / "_defaults.meta.json", json.dumps({"published": "2024-09-24", "source": "The Archive"}))
+    out = index(corpus, idx).stdout
+    assert out.startswith("indexed 0 new, 2 changed, 0 removed, 1 unchanged, 0 skipped"), out
+    hits = {h["id"]: h for h in search_json(idx, "--sort", "date")["results"]}
+    assert hits["archive/a"]["published"] == hits["archive/old/b"]["published"] == "2024-09-24"
+    assert hits["archive/a"]["source"] == "The Archive" and hits["other"]["published"] is None
+
+    write(corpus / "archive" / "_defaults.meta.json", json.dumps({"published": "2023-01-05"}))
+    assert index(corpus, idx).stdout.startswith("indexed 0 new, 2 changed, 0 removed, 1 unchanged")
+    assert {h["published"] for h in search_json(idx, "chilean")["results"]} == {"2023-01-05"}
+    (corpus / "archive" / "_defaults.meta.json").unlink()
+    assert index(corpus, idx).stdout.startswith("indexed 0 new, 2 changed, 0 removed, 1 unchanged")
+    assert {h["published"] for h in search_json(idx, "chilean")["results"]} == {None}

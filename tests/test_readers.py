@@ -177,3 +177,43 @@ def test_bad_date_in_metadata_is_a_warning_not_a_loss(tmp_path):
     assert article.published is None and article.author == "Kim Lee"
     (warning,) = result.problems
     assert not warning.skipped and "published date ignored" in warning.reason
+
+
+# --- folder defaults (_defaults.meta.json) -----------------------------------------------------
+
+def test_folder_defaults_fill_what_articles_lack(tmp_path):
+    write(tmp_path / "wire" / "_defaults.meta.json",
+          json.dumps({"published": "2024-09-24", "source": "Wire Archive", "language": "en", "x": 1}))
+    write(tmp_path / "wire" / "es" / "_defaults.meta.json", json.dumps({"language": "es", "source": "Archivo"}))
+    write(tmp_path / "wire" / "plain.txt", "Plain story\n\nCuba and Peru talk.")
+    write(tmp_path / "wire" / "es" / "nota.txt", "Nota\n\nCuba y Perú hablan.")
+    write(tmp_path / "wire" / "dated.txt", "Dated\n\nLIMA, Sept 20, 2024 - Peru said.")
+    write(tmp_path / "wire" / "own.txt", "Own\n\nText.")
+    write(tmp_path / "wire" / "own.meta.json", json.dumps({"published": "2024-01-02", "source": "Mine"}))
+    write(tmp_path / "elsewhere.txt", "Elsewhere\n\nText.")
+    scan, results = read_all(tmp_path)
+    assert "wire/_defaults.meta.json" not in scan.files and not scan.ignored.get("unknown extension")
+    got = {rel: r.articles[0] for rel, r in results.items()}
+    plain, nota = got["wire/plain.txt"], got["wire/es/nota.txt"]
+    assert (plain.published, plain.date_source, plain.source, plain.language) == (
+        date(2024, 9, 24), "folder-defaults", "Wire Archive", "en")
+    assert (nota.published, nota.source, nota.language) == (date(2024, 9, 24), "Archivo", "es")  # nearest wins
+    assert (got["wire/dated.txt"].published, got["wire/dated.txt"].date_source) == (date(2024, 9, 20), "dateline")
+    assert (got["wire/own.txt"].published, got["wire/own.txt"].source) == (date(2024, 1, 2), "Mine")
+    assert got["elsewhere.txt"].published is None and got["elsewhere.txt"].source is None
+
+
+@pytest.mark.parametrize("content, reason", [
+    ("[1, 2]", "folder defaults ignored: expected a JSON object"),
+    ("{broken", "folder defaults ignored: Expecting property name"),
+    ('{"source": ["a"]}', "folder defaults ignored: 'source' must be a string"),
+    ('{"published": "September 2024", "source": "Kept"}', "folder default date ignored: 'September 2024' is not"),
+])
+def test_bad_folder_defaults_are_one_warning(tmp_path, content, reason):
+    write(tmp_path / "_defaults.meta.json", content)
+    write(tmp_path / "a.txt", "A\n\nText one.")
+    write(tmp_path / "b.txt", "B\n\nText two.")
+    scan, results = read_all(tmp_path)
+    assert [(p.where, p.skipped) for p in scan.problems] == [("_defaults.meta.json", False)]
+    assert scan.problems[0].reason.startswith(reason)
+    assert all(r.articles and r.articles[0].published is None for r in results.values())
