@@ -414,3 +414,42 @@ def test_several_authors_from_json_ld(tmp_path):
 ])
 def test_source_is_the_publications_name_or_its_domain(tmp_path, head, expected):
     assert read_one(tmp_path, "source.html", page(head)).source == expected
+
+
+# --- issue 17: leading navigation and promotions, trailing credits ------------------------------
+
+def test_leading_navigation_and_newsletter_promo_are_dropped(tmp_path):
+    body = ("<article><p>Home | World | Business | Sport | Culture</p>"
+            "<p>Sign up for our daily newsletter and get the top stories in your inbox</p>"
+            "<p>November 20, 2019 - 11:28 AMT</p>" + STORY +
+            "<p>Reporting by Jane Doe; Editing by John Smith</p>"
+            "<p>Keith Bradsher contributed reporting from Hong Kong.</p>"
+            "<p>Filed under: Diplomacy |</p></article>")
+    article = read_one(tmp_path, "promo.html", page(body=body))
+    assert article.text.startswith("The foreign ministers of South Korea and Cuba met"), article.text[:200]
+    assert article.text.rstrip().endswith("once the embassies open."), article.text[-200:]
+
+
+@pytest.mark.parametrize("line", [
+    "Home | News | Sport | Business | Weather",
+    "5:45 AM PST 11/19/2019 by Patrick Shanley",
+    "sexta-feira, 22 de outubro de 2010 às 20:13",
+    "Subscribe to the Morning Review newsletter",
+    "Tempo de leitura: 2 minutos",
+])
+def test_head_furniture_lines(line):
+    from search.ingest.readers.html import drop_boilerplate_lines
+
+    assert drop_boilerplate_lines(f"{line}\nThe story starts here.") == "The story starts here."
+
+
+@pytest.mark.parametrize("line", [
+    "Calendário da Stock Car 2018",                    # a heading with a year
+    "| Ticker | Security | Last | Change | Change % |",  # a table row
+    "The meeting began at 10:30 and ended at noon.",    # a sentence
+    "reporter@example.com",                             # a reporter's address stays
+])
+def test_lines_that_are_not_furniture(line):
+    from search.ingest.readers.html import drop_boilerplate_lines
+
+    assert drop_boilerplate_lines(f"{line}\nThe story starts here.") == f"{line}\nThe story starts here."
