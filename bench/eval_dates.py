@@ -17,13 +17,14 @@ A story whose <DATE> does not parse is left out. The wrong-day rate is wrong / d
 target: under 1 in 100 dated articles, on every set and overall); coverage is dated / all.
 Every figure is printed beside the one saved by the last `--save` run (bench/figures/).
 
-Usage:  python bench/eval_dates.py [--data DIR] [--errors N] [--save]
+Usage:  python bench/eval_dates.py [--data DIR] [--errors N] [--save] [--json]
 Exits 0 with a message when the data folder is absent.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 from dataclasses import dataclass, field
 from datetime import date
@@ -140,6 +141,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--data", type=Path, default=DEFAULT_DATA)
     ap.add_argument("--errors", type=int, default=0, metavar="N", help="list N wrong days per set")
     ap.add_argument("--save", action="store_true", help=f"keep these figures as bench/figures/{NAME}.json")
+    ap.add_argument("--json", action="store_true", help="print the figures as one JSON object instead")
     args = ap.parse_args(argv)
     needed = [args.data / "reuters21578", args.data / "html" / "readability"]
     missing = [str(p) for p in needed if not p.exists()]
@@ -147,6 +149,9 @@ def main(argv: list[str] | None = None) -> int:
         print(f"skipped: shared data not found ({', '.join(missing)})")
         return 0
     sets = evaluate(args.data)
+    if args.json:
+        print(json.dumps(figures_of(sets)))
+        return 0
     print_table(sets, previous(NAME))
     if args.errors:
         for label, t in sets.items():

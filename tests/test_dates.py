@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import json
+import subprocess
+import sys
 import time
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
 
+from conftest import PROJECT, SHARED_DATA
 from search.ingest.dates import date_from_text, day_label, month_label, parse_date, parse_date_param
 
 TODAY = date(2024, 10, 1)
@@ -324,3 +328,18 @@ def test_labels():
     assert day_label(datetime(2024, 9, 24, 23, 30, tzinfo=tz(-5))) == "24 September 2024"
     with pytest.raises(ValueError):
         month_label(2024, 13)
+
+
+# --- the real data ----------------------------------------------------------------------------
+
+def test_real_data_wrong_day_rate_under_one_in_a_hundred():
+    """bench/eval_dates.py on Reuters-21578 as plain text and the readability pages (~10 s)."""
+    if not (SHARED_DATA / "reuters21578").is_dir() or not (SHARED_DATA / "html" / "readability").is_dir():
+        pytest.skip(f"shared data not found at {SHARED_DATA}: real-data date check skipped")
+    proc = subprocess.run([sys.executable, "bench/eval_dates.py", "--json", "--data", str(SHARED_DATA)],
+                          cwd=PROJECT, capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr
+    figures = json.loads(proc.stdout)
+    rates = {k: v for k, v in figures.items() if k.endswith("wrong-day rate")}
+    assert len(rates) == 4 and all(v < 0.01 for v in rates.values()), rates
+    assert figures["HTML pages (readability): coverage"] == 1.0
