@@ -17,7 +17,9 @@ MAX_AUTHORS = 8
 
 # Between names, or between a name and what follows it (a date, a title, the site).
 _SPLIT = re.compile(r"\s*(?:[,;|/()\n•·]|\s[-–—]\s|\s(?:and|And|AND|und|et|e|&)\s|"
-                    r"(?<![^\s(])(?:with|avec|mit|con|com)\s)\s*")
+                    r"(?<![^\s(])(?:with|avec|mit|con|com)\s|"
+                    r"(?<=[a-z]{2})\.\s)\s*")  # 'Finian Cunningham. Sputnik', not 'J. R. R.' or 'Mr.'
+
 _PREFIX = re.compile(r"^(?:(?:written|reported|words|text|story|posted|photos?)\s+)?"
                      r"(?:by|von|par|por|di|door|av|af)\b\s*:?\s*", re.IGNORECASE)
 # Words that make a part a job title, an organisation or a date, not a name.  A name followed
@@ -34,12 +36,16 @@ _NOT_NAME_WORDS = frozenset("""
     january february march july september october november december
     feb mar apr jun jul aug sep sept oct nov dec monday tuesday wednesday thursday friday
     saturday sunday today yesterday am pm utc gmt est edt pst pdt bst cet
-    ma md phd mba msc bsc rn health
+    ma md phd mba msc bsc rn health national international ap afp upi dpa ians pti
 """.split())
 # Month names that are also first names (June, April, August, Jan) are not in the list above.
 # Lower-case words that belong inside names ('Ursula von der Leyen', 'Luiz Inácio Lula da Silva').
 _PARTICLES = frozenset("de del della der den di da das do dos du la le van von ter bin ibn al el "
                        "y zu st".split())
+# Parts of hyphenated job titles ('Editor-at-large', 'Writer-in-residence'); a hyphenated
+# name ('Kim Min-jun') may hold other listed words ('jun').
+_JOB_WORDS = frozenset("editor writer reporter correspondent staff contributor columnist chief".split())
+_DOMAIN_WORD = re.compile(r"\w\.(?:com|org|net|co|info|news)\b", re.IGNORECASE)
 _HONORIFICS = frozenset("dr prof professor mr mrs ms miss sir dame lord lady rev".split())
 _NAME_WORD = re.compile(r"^(?:[^\W\d_][\w'’.-]*|[^\W\d_]\.)$")
 
@@ -65,8 +71,10 @@ def _name(part: str) -> str | None:
         words.pop(0)
     kept: list[str] = []
     for word in words:
-        if word.lower().strip(".") in _NOT_NAME_WORDS:
-            break
+        lower = word.lower().strip(".")
+        if lower in _NOT_NAME_WORDS or any(w in _JOB_WORDS for w in lower.split("-")) \
+                or _DOMAIN_WORD.search(word):
+            break  # 'CNN Editor-at-large', 'Jane Doe JPost.com'
         kept.append(word)
     if len(kept) < 2 or len(kept) > 5:
         return None
@@ -77,6 +85,8 @@ def _name(part: str) -> str | None:
             return None
     if kept[0][0].islower():
         return None
+    if all(w.isupper() for w in kept if len(w.strip(".")) > 1):  # 'MEG KINNARD' -> 'Meg Kinnard'
+        kept = [w if len(w.strip(".")) == 1 else w.capitalize() for w in kept]
     return " ".join(kept)
 
 
@@ -113,8 +123,10 @@ _DOMAIN = re.compile(r"^(?:[a-z0-9-]+\.)+[a-z]{2,}$", re.IGNORECASE)
 
 def clean_source(value: str | None) -> str | None:
     """The publication's name as given, except a URL or bare domain, which becomes the
-    domain without scheme and "www." ('http://www.tmz.com' -> 'tmz.com')."""
-    value = " ".join((value or "").split())
+    domain without scheme and "www." ('http://www.tmz.com' -> 'tmz.com'); what follows a
+    " | " is dropped ('LinkNaija | Nigeria's popular news platform', 'Autoracing | F1 |
+    Indy'), and so is a handle's "@"."""
+    value = " ".join((value or "").split()).split(" | ")[0].strip().lstrip("@")
     if not value:
         return None
     candidate = value if "://" in value else ("//" + value if _DOMAIN.match(value.split("/")[0]) else "")
