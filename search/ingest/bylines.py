@@ -125,8 +125,8 @@ def clean_source(value: str | None) -> str | None:
     """The publication's name as given, except a URL or bare domain, which becomes the
     domain without scheme and "www." ('http://www.tmz.com' -> 'tmz.com'); what follows a
     " | " is dropped ('LinkNaija | Nigeria's popular news platform', 'Autoracing | F1 |
-    Indy'), and so is a handle's "@"."""
-    value = " ".join((value or "").split()).split(" | ")[0].strip().lstrip("@")
+    Indy')."""
+    value = " ".join((value or "").split()).split(" | ")[0].strip()
     if not value:
         return None
     candidate = value if "://" in value else ("//" + value if _DOMAIN.match(value.split("/")[0]) else "")
