@@ -10,7 +10,9 @@ out (US is more than half of all pairs), for the development half
 chosen on it), the held-out half (reut2-008 .. reut2-015: only reported) and
 all files.
 
-Usage:  python bench/eval_countries.py [DATA_DIR] [--errors N] [--analysis]
+Each F1 is printed beside the one saved by the last --save run (bench/figures/).
+
+Usage:  python bench/eval_countries.py [DATA_DIR] [--errors N] [--analysis] [--save]
 Exits 0 with a message when the data folder is absent.
 """
 
@@ -25,7 +27,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
 
+from figures import previous, save  # noqa: E402
 from search.ingest.countries import extract_countries  # noqa: E402
 
 DEFAULT_DATA = ROOT.parent / "shared" / "data" / "reuters21578"
@@ -141,13 +145,24 @@ def score_table(docs, predict) -> tuple[dict, float]:
     return scores, elapsed
 
 
-def print_table(scores: dict) -> None:
-    print(f"{'split':<9} {'stories':>7}  {'overall P / R / F1':<22}  {'no US P / R / F1':<22}")
+def figures_of(scores: dict) -> dict[str, float]:
+    """F1 of each split, overall and without US (what --save keeps in bench/figures/)."""
+    return {f"{s} {k} F1": scores[s, k].prf()[2] for s in SPLITS for k in ("overall", "no US")}
+
+
+def print_table(scores: dict, before: dict[str, float] | None = None) -> None:
+    """The table; with `before` (saved figures), each F1 beside the previous one."""
+    print(f"{'split':<9} {'stories':>7}  {'overall P / R / F1':<22}  {'no US P / R / F1':<22}"
+          + ("  previous F1 overall / no US" if before is not None else ""))
     for s in SPLITS:
         o, u = scores[s, "overall"], scores[s, "no US"]
         fo = " / ".join(f"{x:.3f}" for x in o.prf())
         fu = " / ".join(f"{x:.3f}" for x in u.prf())
-        print(f"{s:<9} {o.n:>7}  {fo:<22}  {fu:<22}")
+        was = ""
+        if before is not None:
+            was = "  " + " / ".join(f"{before[f'{s} {k} F1']:.3f}" if f"{s} {k} F1" in before else "-"
+                                    for k in ("overall", "no US"))
+        print(f"{s:<9} {o.n:>7}  {fo:<22}  {fu:<22}{was}")
 
 
 def error_analysis(docs, predict, split: str, top: int = 25) -> None:
@@ -173,6 +188,7 @@ def main(argv: list[str] | None = None) -> int:
                     help="print N wrong predictions (development half only)")
     ap.add_argument("--analysis", action="store_true",
                     help="false positives / negatives by country on the development half")
+    ap.add_argument("--save", action="store_true", help="keep these figures as bench/figures/eval_countries.json")
     args = ap.parse_args(argv)
     if not args.data.is_dir() or not any(args.data.glob("reut2-*.sgm")):
         print(f"skipped: Reuters-21578 not found at {args.data}")
@@ -181,7 +197,9 @@ def main(argv: list[str] | None = None) -> int:
     docs = list(load(args.data))
     extract_countries("warm up", "LONDON, June 1 - tables are built on first use.")
     scores, elapsed = score_table(docs, extract_countries)
-    print_table(scores)
+    print_table(scores, previous("eval_countries"))
+    if args.save:
+        print(f"saved: {save('eval_countries', figures_of(scores))}")
     words = sum(len(t.split()) for _, _, t, _ in docs) / max(1, len(docs))
     print(f"speed     {elapsed / max(1, len(docs)) * 1e3:.3f} ms per story "
           f"(mean {words:.0f} words)")

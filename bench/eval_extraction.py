@@ -9,6 +9,9 @@ On ../shared/data (relative to the project root; read its README):
             pages; F1 from the two averages.
 * title     on html/readability/*/source.html against expected-metadata.json: exact
             (after whitespace normalisation) and lenient (one contains the other).
+* author    every author name extracted occurs in the page's expected byline (lenient: the
+            byline may hold more, e.g. 'By Jane Doe, Staff Writer'); 4 of the 52 bylines
+            name an organisation, which the person-names-only rule leaves out.
 * date      the publication day equals publishedTime's day in its own time zone, on the
             pages that state one.
 * countries micro precision / recall / F1 over (story, country) pairs on the Reuters-21578
@@ -19,7 +22,8 @@ On ../shared/data (relative to the project root; read its README):
 Titles and dates are scored on the finished Article, i.e. after search.ingest.extract.finish
 (cleaning, date parsing and validation), exactly as the indexer stores them.
 
-Usage:  python bench/eval_extraction.py [--data DIR] [--sample N] [--compare] [--errors]
+Usage:  python bench/eval_extraction.py [--data DIR] [--sample N] [--compare] [--errors] [--save]
+Each figure is printed beside the one saved by the last --save run (bench/figures/).
 Exits 0 with a message when the data folder is absent.
 """
 
@@ -42,6 +46,7 @@ for p in (str(ROOT), str(ROOT / "bench")):
     if p not in sys.path:
         sys.path.insert(0, p)
 
+from figures import beside, previous, save  # noqa: E402
 from search.ingest.countries import extract_countries  # noqa: E402
 from search.ingest.extract import finish  # noqa: E402
 from search.ingest.readers import html as html_reader  # noqa: E402
@@ -286,8 +291,9 @@ def evaluate(data: Path, sample: int | None = None, errors: bool = False,
         want_by = norm_title(meta.get("byline")).lower()
         if want_by:
             bylines += 1
-            got_by = norm_title(getattr(article, "author", None)).lower()
-            byline_ok += bool(got_by) and (got_by in want_by or want_by in got_by)
+            # Authors are a list of person names: each must be in the byline.
+            got_names = [norm_title(n).lower() for n in getattr(article, "authors", [])]
+            byline_ok += bool(got_names) and all(n in want_by or want_by in n for n in got_names)
         day = expected_day(meta.get("publishedTime") or "")
         if day is not None:
             dated += 1
@@ -312,28 +318,53 @@ def evaluate(data: Path, sample: int | None = None, errors: bool = False,
     return res
 
 
-def print_table(res: dict) -> None:
+def figures_of(res: dict) -> dict[str, float]:
+    """The table's figures by label (what --save keeps in bench/figures/eval_extraction.json)."""
+    p, r, f = res["body"]
+    out = {"body P": p, "body R": r, "body F1": f, "title exact": res["title_exact"],
+           "title lenient": res["title_lenient"], "publication day": res["day"],
+           "language": res["language"][0], "language detected": res["language"][1],
+           "author lenient": res["byline"][0]}
+    if "countries" in res:
+        for key in ("all", "no_us"):
+            for label, value in zip("PRF", res["countries"][key]):
+                out[f"countries {key} {label}"] = value
+    return out
+
+
+def print_table(res: dict, before: dict[str, float] | None = None) -> None:
+    """The figures, each beside the one saved by the last --save run."""
+    before = before or {}
+
+    def fig(label: str, value: float) -> str:
+        return beside(value, before.get(label))
+
     p, r, f = res["body"]
     lang_ok, detect_ok, n_lang = res["language"]
-    rows = [("body shingle F1 (scrapinghub)", f"P {p:.3f}  R {r:.3f}  F1 {f:.3f}", f"{res['body_n']} pages", ">= 0.96"),
-            ("title exact (readability)", f"{res['title_exact']:.3f}", f"{res['title_n']} pages", ">= 0.93"),
-            ("title lenient (readability)", f"{res['title_lenient']:.3f}", f"{res['title_n']} pages", ">= 0.97"),
-            ("publication day (readability)", f"{res['day']:.3f}", f"{res['day_n']} pages with one", "1.000"),
-            ("language (declared, else detected)", f"{lang_ok:.3f}", f"{n_lang} pages with one", "-"),
-            ("language detected from text alone", f"{detect_ok:.3f}", f"{n_lang} pages with one", "-"),
-            ("author, lenient (readability byline)", f"{res['byline'][0]:.3f}", f"{res['byline'][1]} pages with one",
-             "-")]
+    rows = [("body shingle F1 (scrapinghub)", f"F1 {fig('body F1', f)}  P {p:.3f}  R {r:.3f}",
+             f"{res['body_n']} pages", ">= 0.975"),
+            ("title exact (readability)", fig("title exact", res["title_exact"]), f"{res['title_n']} pages", ">= 0.93"),
+            ("title lenient (readability)", fig("title lenient", res["title_lenient"]), f"{res['title_n']} pages",
+             ">= 0.97"),
+            ("publication day (readability)", fig("publication day", res["day"]), f"{res['day_n']} pages with one",
+             "1.000"),
+            ("language (declared, else detected)", fig("language", lang_ok), f"{n_lang} pages with one", "-"),
+            ("language detected from text alone", fig("language detected", detect_ok), f"{n_lang} pages with one",
+             "-"),
+            ("author, lenient (readability byline)", fig("author lenient", res["byline"][0]),
+             f"{res['byline'][1]} pages with one", "-")]
     if "countries" in res:
         c = res["countries"]
-        for key, label, target in (("all", "countries micro (Reuters)", ">= 0.94"),
-                                   ("no_us", "countries micro, US left out", ">= 0.90")):
+        for key, label, target in (("all", "countries micro (Reuters)", ">= 0.955"),
+                                   ("no_us", "countries micro, US left out", ">= 0.915")):
             p, r, f = c[key]
-            rows.append((label, f"P {p:.3f}  R {r:.3f}  F1 {f:.3f}", f"{c['n']} stories", target))
+            rows.append((label, f"F1 {fig(f'countries {key} F', f)}  P {p:.3f}  R {r:.3f}", f"{c['n']} stories",
+                         target))
     w = max(len(r[0]) for r in rows)
-    print(f"{'measure':<{w}}  {'figure':<28}  {'on':<20}  target")
-    print("-" * (w + 62))
-    for name, fig, on, target in rows:
-        print(f"{name:<{w}}  {fig:<28}  {on:<20}  {target}")
+    print(f"{'measure':<{w}}  {'figure (previous)':<44}  {'on':<20}  target")
+    print("-" * (w + 78))
+    for name, figure, on, target in rows:
+        print(f"{name:<{w}}  {figure:<44}  {on:<20}  {target}")
     print()
     print(f"speed, ms per article ({res['html_pages']} HTML pages)")
     for stage, ms in res["timings"].items():
@@ -399,6 +430,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--errors", action="store_true", help="list the pages that miss")
     ap.add_argument("--no-countries", action="store_true")
     ap.add_argument("--json", action="store_true", help="print the figures as one JSON object instead")
+    ap.add_argument("--save", action="store_true", help="keep these figures as bench/figures/eval_extraction.json")
     args = ap.parse_args(argv)
     needed = [args.data / "html" / "scrapinghub" / "ground-truth.json", args.data / "html" / "readability",
               args.data / "reuters21578"]
@@ -410,7 +442,9 @@ def main(argv: list[str] | None = None) -> int:
     if args.json:
         print(json.dumps(res, default=str))
         return 0
-    print_table(res)
+    print_table(res, previous("eval_extraction"))
+    if args.save:
+        print(f"saved: {save('eval_extraction', figures_of(res))}")
     if args.errors:
         print("\nworst bodies (precision, recall, page):")
         for prec, rec, pid in res["errors"]["body"]:

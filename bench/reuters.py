@@ -4,7 +4,7 @@
     stories = read_reuters(PROJECT.parent / "shared" / "data" / "reuters21578")
 
 Each record is a dict with ``id`` (the NEWID as a string), ``title``, ``text`` (dateline +
-body), ``published`` (ISO string from <DATE>, or None when it cannot be parsed) and
+body), ``dateline`` and ``body`` apart, ``published`` (ISO string from <DATE>, or None when it cannot be parsed) and
 ``places`` (Reuters place codes, e.g. ``["usa", "west-germany"]``).  ``places`` is a gold
 label: benchmarks that index the stories must leave it out of the indexed corpus.
 
@@ -77,6 +77,7 @@ def _story(attrs: str, doc: str) -> dict | None:
         if len(lines) < 2:
             return None
         title, text = lines[0].strip(), "\n".join(lines[1:]).strip()
+        dateline, body = "", text
     else:
         body = _group(_BODY, inner).strip()
         if not body:
@@ -89,6 +90,8 @@ def _story(attrs: str, doc: str) -> dict | None:
         "id": newid.group(1),
         "title": title,
         "text": text,
+        "dateline": dateline,
+        "body": body,
         "published": _published(_group(_DATE, doc)),
         "places": [p.strip() for p in _D.findall(pm.group(1))] if pm else [],
     }

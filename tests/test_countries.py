@@ -316,3 +316,52 @@ def test_features_of_a_dateline_only_country():
     f = dict(zip(countries.FEATURES, countries._features(scores, stats, n)["CA"]))
     assert f["dateline"] == 1.0 and f["dateline only"] == 1.0
     assert f["title"] == 0.0 and f["other dateline"] == 0.0 and f["is best"] == 1.0
+
+
+# --- issue 17: venues, events, "X-based", other languages ------------------------------------
+
+def test_a_venue_named_after_a_city_is_not_that_country():
+    codes = extract_countries("Singer checks in", "LOS ANGELES (Reuters) - The singer stayed at The London "
+                              "West Hollywood, a hotel on Sunset Boulevard, before the show.")
+    assert codes == ["US"]
+    assert "GB" not in extract_countries("Singer checks in", "The singer stayed at The London West Hollywood "
+                                         "before the show in California.")
+
+
+@pytest.mark.parametrize("text, absent", [
+    ("Delegates recalled the Madrid peace talks as Israel and Syria met again.", "ES"),
+    ("Delegates recalled the Tokyo Olympics as Israel and Syria met again.", "JP"),
+    ("A Pakistan-based developer released a game that sold well in Japan and Japan.", "PK"),
+    ("The Paris-based agency said Japan and Japan had the highest subsidies.", "FR"),
+])
+def test_events_and_x_based_are_not_the_country(text, absent):
+    assert absent not in extract_countries("", text)
+
+
+def test_x_based_does_not_hide_a_country_that_is_otherwise_the_subject():
+    codes = extract_countries("Pakistan studio", "Pakistan's government said a Pakistan-based developer "
+                              "released a game in Pakistan.")
+    assert codes == ["PK"]
+
+
+@pytest.mark.parametrize("title, text, code", [
+    ("Lula visita a China", "O presidente do Brasil disse que a economia brasileira cresceu.", "BR"),
+    ("Economía", "La economía brasileña creció, dijo el gobierno de Brasil.", "BR"),
+    ("Wirtschaft", "Die deutsche Wirtschaft wächst, sagte die Regierung. Deutschland exportiert mehr.", "DE"),
+    ("Politique", "Le gouvernement allemand et l'Allemagne ont signé l'accord.", "DE"),
+    ("Politica", "Il governo spagnolo ha detto che la Spagna crescerà.", "ES"),
+    ("Elecciones", "Los votantes estadounidenses eligen presidente en Estados Unidos.", "US"),
+    ("Sommet", "Les dirigeants des États-Unis et du Royaume-Uni se sont réunis.", "GB"),
+])
+def test_country_names_and_adjectives_in_other_languages(title, text, code):
+    assert code in extract_countries(title, text)
+
+
+@pytest.mark.parametrize("title, text", [
+    ("DEUTSCHE BANK ISSUES BOND", "LONDON, March 11 - Deutsche Bank Finance NV is issuing a bond."),
+    ("Broker statement", "NEW YORK - Russo Securities Inc said it acted as a broker for a client."),
+    ("Island life", "Visitors to Rhode Island and Long Island enjoyed the Island ferry."),
+])
+def test_foreign_words_do_not_fire_in_english_copy(title, text):
+    codes = extract_countries(title, text)
+    assert not {"DE", "RU", "IS"} & set(codes), codes

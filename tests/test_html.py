@@ -7,7 +7,7 @@ import gzip
 import json
 import subprocess
 import sys
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, timedelta, timezone
 
 import pytest
 
@@ -302,3 +302,154 @@ def test_real_data_meets_the_targets():
     assert res["title_exact"] >= 0.93 and res["title_lenient"] >= 0.97, res
     assert res["day"] == 1.0, res
     # Speed is the benchmark's to report (bench/eval_extraction.py), not a timed test's.
+
+
+# --- issue 17: the block that describes the page, agreement, authors, source ----------------
+
+VIDEO_FIRST = {
+    "@context": "https://schema.org", "@type": "VideoObject",
+    "name": "President apologizes for martial law order",
+    "uploadDate": "2024-12-07T01:36:00Z", "datePublished": "2024-12-07T01:36:00Z",
+    "thumbnailUrl": "https://tv.example.com/thumb.jpg"}
+NEWS_ARTICLE = {
+    "@context": "https://schema.org", "@type": "NewsArticle",
+    "headline": "Impeachment fails after ruling party lawmakers walk out",
+    "url": "https://tv.example.com/news/impeachment-fails",
+    "datePublished": "2024-12-06T22:00:40Z",
+    "author": [{"@type": "Person", "name": "Jane Doe"}],
+    "publisher": {"@type": "Organization", "name": "Example TV"}}
+
+
+def test_embedded_video_block_is_not_the_article(tmp_path):
+    head = ('<title>Impeachment fails after ruling party lawmakers walk out | Example TV</title>'
+            '<link rel="canonical" href="https://tv.example.com/news/impeachment-fails/">'
+            '<meta property="og:title" content="Impeachment fails after ruling party lawmakers walk out">'
+            + ld(VIDEO_FIRST) + ld(NEWS_ARTICLE))
+    article = read_one(tmp_path, "video.html", page(head))
+    assert article.title == "Impeachment fails after ruling party lawmakers walk out"
+    assert article.published == datetime(2024, 12, 6, 22, 0, 40, tzinfo=timezone.utc)
+    assert article.date_source == "json-ld"
+    assert article.author == "Jane Doe" and article.source == "Example TV"
+
+
+def test_block_chosen_by_headline_when_no_url_matches(tmp_path):
+    other = {**NEWS_ARTICLE, "headline": "Related: markets calm after the vote", "url": "https://tv.example.com/x",
+             "datePublished": "2024-12-05T10:00:00Z", "author": "John Smith"}
+    mine = {**NEWS_ARTICLE, "url": None}
+    head = ('<meta property="og:title" content="Impeachment fails after ruling party lawmakers walk out">'
+            + ld([other, mine]))
+    article = read_one(tmp_path, "two.html", page(head))
+    assert article.title == NEWS_ARTICLE["headline"]
+    assert article.published_day == date(2024, 12, 6) and article.author == "Jane Doe"
+
+
+def test_og_title_and_title_tag_outvote_a_disagreeing_block(tmp_path):
+    block = {"@type": "NewsArticle", "headline": "Weather: a sunny weekend ahead", "datePublished": "2024-12-06"}
+    head = ("<title>Impeachment fails after walkout - Example TV</title>"
+            '<meta property="og:title" content="Impeachment fails after walkout">' + ld(block))
+    article = read_one(tmp_path, "vote.html", page(head))
+    assert article.title == "Impeachment fails after walkout"
+
+
+@pytest.mark.parametrize("block_type", ["ImageObject", "BreadcrumbList", "WebSite", "Organization"])
+def test_blocks_that_are_not_the_article_give_no_title_or_date(tmp_path, block_type):
+    block = {"@type": block_type, "name": "Example TV", "headline": "Logo", "datePublished": "2001-01-01"}
+    head = ('<title>Impeachment fails after walkout</title>'
+            '<meta property="article:published_time" content="2024-12-06T17:00:00-05:00">' + ld(block))
+    article = read_one(tmp_path, "other.html", page(head))
+    assert article.title == "Impeachment fails after walkout"
+    assert article.published_day == date(2024, 12, 6) and article.date_source == "html-meta"
+
+
+def test_offset_gives_the_pages_own_day(tmp_path):
+    head = '<meta property="article:published_time" content="2017-02-23T17:18:13-08:00">'
+    article = read_one(tmp_path, "offset.html", page(head))
+    assert article.published_day == date(2017, 2, 23)  # 2017-02-24 in UTC
+    assert article.published.utcoffset() == timedelta(hours=-8)
+
+
+def test_utc_value_gives_way_to_the_same_moment_with_the_pages_offset(tmp_path):
+    head = (ld({"@type": "NewsArticle", "headline": "Late news", "datePublished": "2017-02-24T01:18:13Z"})
+            + '<meta property="article:published_time" content="2017-02-23T17:18:13-08:00">')
+    article = read_one(tmp_path, "utc.html", page(head))
+    assert article.published_day == date(2017, 2, 23) and article.date_source == "html-meta"
+
+
+def test_a_date_no_other_source_agrees_with_gives_way(tmp_path):
+    head = (ld({"@type": "NewsArticle", "headline": "Late news", "datePublished": "2019-05-01"})
+            + '<meta property="article:published_time" content="2024-09-24T10:00:00+02:00">'
+            + '<link rel="canonical" href="https://news.example.com/2024/09/24/late-news">')
+    article = read_one(tmp_path, "agree.html", page(head))
+    assert article.published_day == date(2024, 9, 24)
+
+
+@pytest.mark.parametrize("value, expected", [
+    ("Dan Goodin - Apr 16, 2015 8:02 pm UTC", "Dan Goodin"),
+    ("By Jane Doe, Staff Writer", "Jane Doe"),
+    ("Jane Doe and John Smith", "Jane Doe, John Smith"),
+    ("https://www.facebook.com/janedoe", None),
+    ("Example News", None),
+    ("Reuters", None),
+])
+def test_author_is_person_names_only(tmp_path, value, expected):
+    head = f'<meta property="og:site_name" content="Example News"><meta name="author" content="{value}">'
+    assert read_one(tmp_path, "author.html", page(head)).author == expected
+
+
+def test_several_authors_from_json_ld(tmp_path):
+    block = {"@type": "NewsArticle", "headline": "Late news",
+             "author": [{"@type": "Person", "name": "Jane Doe"}, "By John Smith",
+                        {"@type": "Organization", "name": "Example News Staff"}]}
+    article = read_one(tmp_path, "authors.html", page(ld(block)))
+    assert article.author == "Jane Doe, John Smith"
+    assert article.to_dict()["authors"] == ["Jane Doe", "John Smith"]
+
+
+@pytest.mark.parametrize("head, expected", [
+    ('<meta property="og:site_name" content="http://www.tmz.com">', "tmz.com"),
+    ('<meta property="og:site_name" content="TMZ">', "TMZ"),
+    (ld({"@type": "NewsArticle", "headline": "x", "publisher": {"@type": "Organization", "name": "The Daily"}}),
+     "The Daily"),
+    ('<link rel="canonical" href="https://www.example.co.uk/news/1">', "example.co.uk"),
+])
+def test_source_is_the_publications_name_or_its_domain(tmp_path, head, expected):
+    assert read_one(tmp_path, "source.html", page(head)).source == expected
+
+
+# --- issue 17: leading navigation and promotions, trailing credits ------------------------------
+
+def test_leading_navigation_and_newsletter_promo_are_dropped(tmp_path):
+    body = ("<article><p>Home | World | Business | Sport | Culture</p>"
+            "<p>Sign up for our daily newsletter and get the top stories in your inbox</p>"
+            "<p>November 20, 2019 - 11:28 AMT</p>" + STORY +
+            "<p>Reporting by Jane Doe; Editing by John Smith</p>"
+            "<p>Keith Bradsher contributed reporting from Hong Kong.</p>"
+            "<p>Filed under: Diplomacy |</p></article>")
+    article = read_one(tmp_path, "promo.html", page(body=body))
+    assert article.text.startswith("The foreign ministers of South Korea and Cuba met"), article.text[:200]
+    assert article.text.rstrip().endswith("once the embassies open."), article.text[-200:]
+
+
+@pytest.mark.parametrize("line", [
+    "Home | News | Sport | Business | Weather",
+    "5:45 AM PST 11/19/2019 by Patrick Shanley",
+    "sexta-feira, 22 de outubro de 2010 às 20:13",
+    "Subscribe to the Morning Review newsletter",
+    "Tempo de leitura: 2 minutos",
+])
+def test_head_furniture_lines(line):
+    from search.ingest.readers.html import drop_boilerplate_lines
+
+    assert drop_boilerplate_lines(f"{line}\nThe story starts here.") == "The story starts here."
+
+
+@pytest.mark.parametrize("line", [
+    "Calendário da Stock Car 2018",                    # a heading with a year
+    "| Ticker | Security | Last | Change | Change % |",  # a table row
+    "The meeting began at 10:30 and ended at noon.",    # a sentence
+    "reporter@example.com",                             # a reporter's address stays
+])
+def test_lines_that_are_not_furniture(line):
+    from search.ingest.readers.html import drop_boilerplate_lines
+
+    assert drop_boilerplate_lines(f"{line}\nThe story starts here.") == f"{line}\nThe story starts here."

@@ -98,7 +98,7 @@ def test_bad_files_are_skipped_with_reasons_and_the_rest_indexed(tmp_path):
     corpus, idx = seed_corpus(tmp_path / "corpus"), tmp_path / "index"
     write(corpus / "empty.txt", b"")
     write(corpus / "binary.txt", bytes(range(256)) * 8)
-    write(corpus / "invalid.txt", b"Caf\xe9 \xff\xfe broken")
+    write(corpus / "invalid.txt", b"Caf\xe9 \x81\x8d broken")
     write(corpus / "broken.json", "{oops")
     write(corpus / "mixed.jsonl", json.dumps({"id": "good", "title": "Good line", "text": "Nepal tea."})
           + "\n{bad line\n")
@@ -111,7 +111,7 @@ def test_bad_files_are_skipped_with_reasons_and_the_rest_indexed(tmp_path):
     problems = "\n".join(lines[1:])
     assert "skipped: empty.txt: empty file" in problems
     assert "skipped: binary.txt: binary data, not text" in problems
-    assert "skipped: invalid.txt: not valid UTF-8" in problems
+    assert "skipped: invalid.txt: neither UTF-8 nor windows-1252" in problems
     assert "skipped: broken.json: invalid JSON" in problems
     assert "skipped: mixed.jsonl:2: line 2: invalid JSON" in problems
     assert sorted(ids(search_json(idx, "--sort", "date"))) == [SEED_ID, "good"]
@@ -220,3 +220,24 @@ def test_files_a_killed_run_was_about_to_rename_are_removed_by_the_next(tmp_path
     assert index(corpus, idx).stdout.startswith("indexed 0 new, 0 changed, 0 removed, 1 unchanged")
     assert not [p for p in stale if p.exists()]
     assert len(list(gen.glob("facet-tables-*.npz"))) == 1
+
+
+def test_folder_defaults_change_reindexes_the_articles_below(tmp_path):
+    corpus, idx = tmp_path / "corpus", tmp_path / "index"
+    write(corpus / "archive" / "a.txt", "Copper in Peru\n\nLima mines reopened after the strike.")
+    write(corpus / "archive" / "old" / "b.txt", "Wine in Chile\n\nChilean vineyards grow.")
+    write(corpus / "other.txt", "Rates in Japan\n\nThe Bank of Japan cut rates.")
+    index(corpus, idx)
+    write(corpus / "archive" / "_defaults.meta.json", json.dumps({"published": "2024-09-24", "source": "The Archive"}))
+    out = index(corpus, idx).stdout
+    assert out.startswith("indexed 0 new, 2 changed, 0 removed, 1 unchanged, 0 skipped"), out
+    hits = {h["id"]: h for h in search_json(idx, "--sort", "date")["results"]}
+    assert hits["archive/a"]["published"] == hits["archive/old/b"]["published"] == "2024-09-24"
+    assert hits["archive/a"]["source"] == "The Archive" and hits["other"]["published"] is None
+
+    write(corpus / "archive" / "_defaults.meta.json", json.dumps({"published": "2023-01-05"}))
+    assert index(corpus, idx).stdout.startswith("indexed 0 new, 2 changed, 0 removed, 1 unchanged")
+    assert {h["published"] for h in search_json(idx, "chilean")["results"]} == {"2023-01-05"}
+    (corpus / "archive" / "_defaults.meta.json").unlink()
+    assert index(corpus, idx).stdout.startswith("indexed 0 new, 2 changed, 0 removed, 1 unchanged")
+    assert {h["published"] for h in search_json(idx, "chilean")["results"]} == {None}

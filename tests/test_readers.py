@@ -6,6 +6,8 @@ import gzip
 import json
 from datetime import date
 
+import pytest
+
 from conftest import SEED, seed_corpus, write
 from search.ingest.extract import read_file, scan_corpus
 
@@ -129,17 +131,89 @@ def test_bad_files_have_reasons(tmp_path):
     reason = {rel: r.problems[0].reason for rel, r in results.items() if r.problems}
     assert reason["empty.txt"] == "empty file"
     assert reason["binary.txt"] == "binary data, not text"
-    assert reason["latin1.txt"].startswith("not valid UTF-8 (byte 0xe9")
     assert reason["broken.json"].startswith("invalid JSON")
     assert [a.title for a in results["utf16.txt"].articles] == ["Title here"]
+    assert [a.title for a in results["latin1.txt"].articles] == ["Café society"]
+
+
+@pytest.mark.parametrize("data, title, encoding", [
+    ("Café in Zürich\n\nA story.".encode("utf-8"), "Café in Zürich", "utf-8"),
+    (b"\xef\xbb\xbf" + "Café in Zürich\n\nA story.".encode("utf-8"), "Café in Zürich", "utf-8"),
+    ("Café in Zürich\n\nA story.".encode("utf-16"), "Café in Zürich", "utf-16le"),
+    (b"\xfe\xff" + "Café in Zürich\n\nA story.".encode("utf-16-be"), "Café in Zürich", "utf-16be"),
+    # Windows-1252 / Latin-1: the smart quotes and the euro sign are cp1252's own bytes
+    ("“Café” costs 5 €\n\nA story.".encode("cp1252"), "“Café” costs 5 €", "windows-1252"),
+    ("Ação em São Paulo\n\nUma história.".encode("latin-1"), "Ação em São Paulo", "windows-1252"),
+])
+def test_text_decoding_chain(tmp_path, data, title, encoding):
+    write(tmp_path / "a.txt", data)
+    _, results = read_all(tmp_path)
+    (article,) = results["a.txt"].articles
+    assert (article.title, article.encoding) == (title, encoding)
+    assert article.to_dict()["encoding"] == encoding
+
+
+def test_bytes_neither_utf8_nor_cp1252_are_refused(tmp_path):
+    write(tmp_path / "a.txt", b"Zanzibar \xc3\x28 cloves \x81\x8d")
+    _, results = read_all(tmp_path)
+    assert [p.reason for p in results["a.txt"].problems] == [
+        "neither UTF-8 nor windows-1252 (byte 0x81 at offset 19)"]
+
+
+def test_json_stays_utf8(tmp_path):
+    write(tmp_path / "a.json", '{"title": "Caf\u00e9", "text": "Caf\u00e9 body"}'.encode("utf-8"))
+    write(tmp_path / "b.json", '{"title": "Café", "text": "Café body"}'.encode("cp1252"))
+    _, results = read_all(tmp_path)
+    assert [a.title for a in results["a.json"].articles] == ["Café"]
+    assert results["b.json"].problems[0].reason.startswith("not valid UTF-8 (byte 0xe9")
 
 
 def test_bad_date_in_metadata_is_a_warning_not_a_loss(tmp_path):
     write(tmp_path / "a.txt", "A story\n\nBody of the story.")
-    write(tmp_path / "a.meta.json", json.dumps({"published": "yesterday-ish", "author": "Kim"}))
+    write(tmp_path / "a.meta.json", json.dumps({"published": "yesterday-ish", "author": "Kim Lee"}))
     _, results = read_all(tmp_path)
     result = results["a.txt"]
     (article,) = result.articles
-    assert article.published is None and article.author == "Kim"
+    assert article.published is None and article.author == "Kim Lee"
     (warning,) = result.problems
     assert not warning.skipped and "published date ignored" in warning.reason
+
+
+# --- folder defaults (_defaults.meta.json) -----------------------------------------------------
+
+def test_folder_defaults_fill_what_articles_lack(tmp_path):
+    write(tmp_path / "wire" / "_defaults.meta.json",
+          json.dumps({"published": "2024-09-24", "source": "Wire Archive", "language": "en", "x": 1}))
+    write(tmp_path / "wire" / "es" / "_defaults.meta.json", json.dumps({"language": "es", "source": "Archivo"}))
+    write(tmp_path / "wire" / "plain.txt", "Plain story\n\nCuba and Peru talk.")
+    write(tmp_path / "wire" / "es" / "nota.txt", "Nota\n\nCuba y Perú hablan.")
+    write(tmp_path / "wire" / "dated.txt", "Dated\n\nLIMA, Sept 20, 2024 - Peru said.")
+    write(tmp_path / "wire" / "own.txt", "Own\n\nText.")
+    write(tmp_path / "wire" / "own.meta.json", json.dumps({"published": "2024-01-02", "source": "Mine"}))
+    write(tmp_path / "elsewhere.txt", "Elsewhere\n\nText.")
+    scan, results = read_all(tmp_path)
+    assert "wire/_defaults.meta.json" not in scan.files and not scan.ignored.get("unknown extension")
+    got = {rel: r.articles[0] for rel, r in results.items()}
+    plain, nota = got["wire/plain.txt"], got["wire/es/nota.txt"]
+    assert (plain.published, plain.date_source, plain.source, plain.language) == (
+        date(2024, 9, 24), "folder-defaults", "Wire Archive", "en")
+    assert (nota.published, nota.source, nota.language) == (date(2024, 9, 24), "Archivo", "es")  # nearest wins
+    assert (got["wire/dated.txt"].published, got["wire/dated.txt"].date_source) == (date(2024, 9, 20), "dateline")
+    assert (got["wire/own.txt"].published, got["wire/own.txt"].source) == (date(2024, 1, 2), "Mine")
+    assert got["elsewhere.txt"].published is None and got["elsewhere.txt"].source is None
+
+
+@pytest.mark.parametrize("content, reason", [
+    ("[1, 2]", "folder defaults ignored: expected a JSON object"),
+    ("{broken", "folder defaults ignored: Expecting property name"),
+    ('{"source": ["a"]}', "folder defaults ignored: 'source' must be a string"),
+    ('{"published": "September 2024", "source": "Kept"}', "folder default date ignored: 'September 2024' is not"),
+])
+def test_bad_folder_defaults_are_one_warning(tmp_path, content, reason):
+    write(tmp_path / "_defaults.meta.json", content)
+    write(tmp_path / "a.txt", "A\n\nText one.")
+    write(tmp_path / "b.txt", "B\n\nText two.")
+    scan, results = read_all(tmp_path)
+    assert [(p.where, p.skipped) for p in scan.problems] == [("_defaults.meta.json", False)]
+    assert scan.problems[0].reason.startswith(reason)
+    assert all(r.articles and r.articles[0].published is None for r in results.values())

@@ -7,6 +7,8 @@ import re
 from dataclasses import asdict, dataclass, field
 from datetime import date, datetime
 
+from .bylines import split_authors
+
 _WORD = re.compile(r"\w+")
 
 
@@ -20,8 +22,11 @@ class Article:
     countries: list[str] = field(default_factory=list)
     source: str | None = None
     url: str | None = None
+    # Person names only, several joined by ", " (search.ingest.bylines; see `authors`).
     author: str | None = None
     language: str | None = None
+    # The encoding the file was read in (search.ingest.readers.decode); not indexed.
+    encoding: str | None = None
     # Corpus-relative path of the file the article came from ('/'-separated).
     path: str = ""
 
@@ -40,6 +45,11 @@ class Article:
         return h.hexdigest()
 
     @property
+    def authors(self) -> list[str]:
+        """The author names as a list."""
+        return split_authors(self.author)
+
+    @property
     def published_iso(self) -> str | None:
         return self.published.isoformat() if self.published is not None else None
 
@@ -53,6 +63,7 @@ class Article:
     def to_dict(self) -> dict:
         d = asdict(self)
         d["published"] = self.published_iso
+        d["authors"] = self.authors
         d["word_count"] = self.word_count
         d["content_hash"] = self.content_hash
         return d

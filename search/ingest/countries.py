@@ -235,6 +235,65 @@ UY: Uruguayan  UZ: Uzbek  VU: Vanuatuan  VE: Venezuelan  VN: Vietnamese  YE: Yem
 ZM: Zambian  ZW: Zimbabwean|Rhodesian  HK: Hong Konger  PR: Puerto Rican  GL: Greenlandic
 """
 
+#: Country names in the main languages of news besides English, from pycountry's own
+#: translations (its gettext catalogues for ISO 3166-1).
+FOREIGN_LANGUAGES = ("es", "fr", "de", "pt", "it")
+#: Translated names that are English words or names too ("Island" is Iceland in German,
+#: "Grenade" Grenada in French): left out.
+_FOREIGN_NAME_STOP = {"island", "grenade", "guinee", "man", "jersey", "georgia", "niger",
+                      "chad", "turkey", "jordan", "malta", "sudan", "samoa", "dominica", "panama"}
+
+#: Adjectives of nationality in es, pt, it, fr and de (masculine singular; the feminine and
+#: plural forms are made by _foreign_forms), for the countries most in the news.  Written in
+#: lower case, as those languages write them; matched in lower case too.
+_FOREIGN_ADJECTIVES = """
+US: es estadounidense|norteamericano pt estadunidense|norte-americano it statunitense fr americain|etats-unien de amerikanisch|us-amerikanisch
+GB: es britanico pt britanico it britannico fr britannique de britisch
+DE: es aleman pt alemao it tedesco fr allemand de deutsch
+FR: es frances pt frances it francese fr francais de franzosisch
+IT: es italiano pt italiano it italiano fr italien de italienisch
+ES: es espanol pt espanhol it spagnolo fr espagnol de spanisch
+PT: es portugues pt portugues it portoghese fr portugais de portugiesisch
+BR: es brasileno pt brasileiro it brasiliano fr bresilien de brasilianisch
+AR: es argentino pt argentino it argentino fr argentin de argentinisch
+MX: es mexicano pt mexicano it messicano fr mexicain de mexikanisch
+CL: es chileno pt chileno it cileno fr chilien de chilenisch
+CO: es colombiano pt colombiano it colombiano fr colombien de kolumbianisch
+PE: es peruano pt peruano it peruviano fr peruvien de peruanisch
+VE: es venezolano pt venezuelano it venezuelano fr venezuelien de venezolanisch
+CU: es cubano pt cubano it cubano fr cubain de kubanisch
+CN: es chino pt chines it cinese fr chinois de chinesisch
+JP: es japones pt japones it giapponese fr japonais de japanisch
+KR: es surcoreano pt sul-coreano it sudcoreano fr sud-coreen de sudkoreanisch
+KP: es norcoreano pt norte-coreano it nordcoreano fr nord-coreen de nordkoreanisch
+IN: es indio pt indiano it indiano fr indien de indisch
+RU: es ruso pt russo it russo fr russe de russisch
+UA: es ucraniano pt ucraniano it ucraino fr ukrainien de ukrainisch
+IL: es israeli pt israelense it israeliano fr israelien de israelisch
+PS: es palestino pt palestino it palestinese fr palestinien de palastinensisch
+IR: es irani pt iraniano it iraniano fr iranien de iranisch
+IQ: es iraqui pt iraquiano it iracheno fr irakien de irakisch
+SY: es sirio pt sirio it siriano fr syrien de syrisch
+TR: es turco pt turco it turco fr turc de turkisch
+EG: es egipcio pt egipcio it egiziano fr egyptien de agyptisch
+SA: es saudi pt saudita it saudita fr saoudien de saudisch
+ZA: es sudafricano pt sul-africano it sudafricano fr sud-africain de sudafrikanisch
+NG: es nigeriano pt nigeriano it nigeriano fr nigerian de nigerianisch
+AU: es australiano pt australiano it australiano fr australien de australisch
+CA: es canadiense pt canadense it canadese fr canadien de kanadisch
+PL: es polaco pt polones it polacco fr polonais de polnisch
+NL: es neerlandes|holandes pt holandes it olandese fr neerlandais de niederlandisch
+BE: es belga pt belga it belga fr belge de belgisch
+CH: es suizo pt suico it svizzero fr suisse de schweizerisch
+AT: es austriaco pt austriaco it austriaco fr autrichien de osterreichisch
+SE: es sueco pt sueco it svedese fr suedois de schwedisch
+GR: es griego pt grego it greco fr grec de griechisch
+PK: es paquistani pt paquistanes it pakistano fr pakistanais de pakistanisch
+AF: es afgano pt afegao it afghano de afghanisch
+VN: es vietnamita pt vietnamita it vietnamita fr vietnamien de vietnamesisch
+"""
+
+
 #: Phrases containing a country word that are not about that country.
 #: Mapped to a code when they point at another country instead.
 _PHRASES = {
@@ -334,6 +393,13 @@ _ORG_SUFFIX = {"inc", "corp", "co", "ltd", "plc", "ag", "sa", "nv", "bv", "spa",
                "airlines", "airways", "minerals", "petroleum", "resources", "bancorp", "trust",
                "enterprises", "partners", "fund", "investors", "restaurants", "shipping"}
 
+#: A city named by an event or a venue it hosts ("the Madrid peace talks", "the Tokyo
+#: Olympics", "the Paris airport") is not what the story is about.
+_EVENT_WORDS = {"talks", "summit", "conference", "accord", "accords", "agreement", "treaty",
+                "pact", "protocol", "declaration", "convention", "process", "games", "olympics",
+                "marathon", "open", "festival", "fair", "biennale", "hotel", "airport", "stadium",
+                "arena", "university", "museum", "zoo", "club", "fc"}
+
 _US_PRONOUN_CONTEXT = {"let", "tell", "told", "give", "gave", "help", "join", "show", "among",
                        "behind", "send", "call", "lets", "letting"}
 
@@ -378,6 +444,8 @@ class _Entry:
     upper: bool = False       # acronym: in mixed-case text only in upper case (US, UK)
     person: bool = False      # also a person's name (Jordan, Chad)
     georgia: bool = False     # the country or the US state
+    lower: bool = False       # in lower case only (adjectives of languages that write them so:
+                              # "brasileira"; never "Deutsche Bank" or all-caps English copy)
 
 
 class _Tables:
@@ -435,6 +503,7 @@ class _Tables:
                 if last.endswith(("an", "i", "er", "ot", "ek", "ite", "ard", "ino", "ina", "ene", "ede", "ane")) or last in ("Pole", "Turk", "Finn", "Brit", "Czech", "Serb", "Croat", "Kiwi"):
                     self._add(n + "s", _Entry(code, "adj"), override=True)
         self._add("Frenchmen", _Entry("FR", "adj"), override=True)
+        self._foreign()
         for code, names in _parse_table(_ALIASES):
             for n in names:
                 k = _key(n)
@@ -447,6 +516,37 @@ class _Tables:
         # Dominica's demonym clashes with the Dominican Republic's; DO wins.
         self._add("Dominican", _Entry("DO", "adj"), override=True)
         self._add("Dominicans", _Entry("DO", "adj"), override=True)
+
+    def _foreign(self) -> None:
+        """Country names in FOREIGN_LANGUAGES (pycountry's translations) and adjectives
+        (_FOREIGN_ADJECTIVES); an English entry of the same words is kept."""
+        import gettext
+
+        # 'Hongkong', 'Neuseeland': an English name written as one word is left to the English table
+        english = {"".join(k) for k in self.entries}
+        for lang in FOREIGN_LANGUAGES:
+            tr = gettext.translation("iso3166-1", pycountry.LOCALES_DIR, languages=[lang], fallback=True)
+            for c in pycountry.countries:
+                for english in {c.name, getattr(c, "common_name", None), getattr(c, "official_name", None)}:
+                    if not english:
+                        continue
+                    n = re.sub(r"\s*\(.*?\)", "", tr.gettext(english))
+                    m = re.match(r"^(.*?), (.*)$", n)
+                    if m:  # "Corea, República de" -> "República de Corea"
+                        n = f"{m.group(2)} {m.group(1)}"
+                    k = _key(n)
+                    if k and "," not in n and len("".join(k)) > 3 and " ".join(k) not in _FOREIGN_NAME_STOP \
+                            and k not in self.entries and "".join(k) not in english:
+                        self._add(n, self._name_entry(c.alpha_2, n))
+        for code, words in _parse_table(_FOREIGN_ADJECTIVES):
+            for item in " ".join(words).split():
+                if len(item) == 2:
+                    lang = item
+                    continue
+                for stem in item.split("|"):
+                    for form in _foreign_forms(lang, stem):
+                        if _key(form) not in self.entries:
+                            self._add(form, _Entry(code, "adj", lower=True))
 
     def _name_entry(self, code: str, name: str) -> _Entry:
         k = _key(name)
@@ -585,6 +685,39 @@ def _load_geonames():
     return gc.get_cities(), gc.get_countries()
 
 
+def _foreign_forms(lang: str, word: str) -> list[str]:
+    """The masculine singular adjective with its feminine and plural forms."""
+    if lang == "de":
+        return [word, *(word + e for e in ("e", "en", "er", "es", "em"))]
+    if lang == "fr":
+        if word.endswith(("ien", "een")):
+            return [word, word + "ne", word + "s", word + "nes"]
+        if word.endswith("c"):  # turc, grec
+            fem = word + "que" if word.endswith("ec") else word[:-1] + "que"
+            return [word, fem, word + "s", fem + "s"]
+        if word.endswith("e"):
+            return [word, word + "s"]
+        if word.endswith(("ais", "ois")):
+            return [word, word + "e", word + "es"]
+        return [word, word + "e", word + "s", word + "es"]
+    if lang == "it":
+        if word.endswith("o"):
+            return [word, word[:-1] + "a", word[:-1] + "i", word[:-1] + "e"]
+        if word.endswith("a"):
+            return [word, word[:-1] + "i", word[:-1] + "e"]
+        return [word, word[:-1] + "i"]  # -e
+    # es, pt
+    if word.endswith("ao"):  # alemao, afegao
+        return [word, word[:-1], word[:-2] + "aes", word[:-1] + "s"]
+    if word.endswith("o"):
+        return [word, word[:-1] + "a", word + "s", word[:-1] + "as"]
+    if word.endswith(("e", "a")):
+        return [word, word + "s"]
+    if word.endswith("i"):
+        return [word, word + "es", word + "s"]
+    return [word, word + "a", word + "es", word + "as"]
+
+
 def _parse_table(text: str) -> list[tuple[str, list[str]]]:
     out = []
     for m in re.finditer(r"\b([A-Z]{2}):\s*(.*?)(?=\s+[A-Z]{2}:|\s*$)", text, re.M):
@@ -718,13 +851,30 @@ def _scan(tab: _Tables, text: str, lead_weight: float, rest_weight: float, lead_
                 if not raw[i].isupper():
                     i += 1
                     continue
+            elif e.lower:
+                if not raw[i].islower():
+                    i += 1
+                    continue
             elif not raw[i][0].isupper() or not raw[j - 1][0].isupper():
                 i += 1
                 continue
+        elif e.lower:
+            i += 1
+            continue
         elif e.upper and toks[i] == "us" and (
                 (i > 0 and toks[i - 1] in _US_PRONOUN_CONTEXT) or
                 (i + 1 < n and toks[i + 1] in ("all", "know"))):
             i += 1  # "LET US", "TOLD US" in all-caps copy
+            continue
+        if j < n and toks[j] == "based":
+            i = j  # "a Pakistan-based developer", "London-based": where a company sits
+            continue
+        if e.kind in ("capital", "city") and (
+                any(toks[k] in _EVENT_WORDS for k in range(j, min(n, j + 2)))
+                # "stayed at The London West Hollywood": a venue's name
+                or (not caps_mode and i >= 2 and raw[i - 1] == "The" and raw[i - 2].islower()
+                    and j < n and raw[j][0].isupper())):
+            i = j
             continue
         if e.person and not caps_mode:
             if spans is None:

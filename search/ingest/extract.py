@@ -14,6 +14,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from .article import Article
+from .bylines import clean_authors, clean_source, join_authors
 from .clean import clean_line, clean_text, split_title
 from .countries import extract_countries
 from .dates import date_from_text, parse_date
@@ -30,13 +31,20 @@ class CorpusFile:
     mtime_ns: int
     sidecar: str | None = None  # corpus-relative path of NAME.meta.json
     sidecar_stat: tuple[int, int] | None = None
+    # The folder defaults that apply (DEFAULTS_NAME files from the root down, merged) and
+    # the size and mtime of each of those files.
+    defaults: dict = field(default_factory=dict)
+    defaults_stat: tuple[tuple[int, int], ...] = ()
 
     @property
     def stat_sig(self) -> str:
-        """Cheap change check: size and mtime of the file and of its sidecar."""
+        """Cheap change check: size and mtime of the file, of its sidecar and of the folder
+        defaults above it (a changed defaults file re-reads every article below it)."""
         sig = f"{self.size}:{self.mtime_ns}"
         if self.sidecar_stat:
             sig += f"+{self.sidecar_stat[0]}:{self.sidecar_stat[1]}"
+        for size, mtime in self.defaults_stat:
+            sig += f"^{size}:{mtime}"
         return sig
 
 
@@ -58,11 +66,43 @@ class FileResult:
     signatures: dict = field(default_factory=dict)
 
 
+# One file of metadata defaults per folder (see read_defaults).
+DEFAULTS_NAME = "_defaults.meta.json"
+DEFAULT_KEYS = ("published", "source", "language", "author")
+
+
+def read_defaults(path: Path, rel: str) -> tuple[dict, Problem | None]:
+    """The defaults a folder's DEFAULTS_NAME file gives to every article below it that lacks
+    its own: a JSON object with any of DEFAULT_KEYS (other keys are ignored), or ({}, the
+    reason it is ignored)."""
+    try:
+        data = json.loads(path.read_bytes().decode("utf-8-sig"))
+        if not isinstance(data, dict):
+            raise ValueError("expected a JSON object")
+        bad = [k for k in DEFAULT_KEYS if data.get(k) is not None and not isinstance(data[k], (str, int, float))]
+        if bad:
+            raise ValueError(f"'{bad[0]}' must be a string")
+    except (OSError, ValueError) as e:
+        return {}, Problem(rel, f"folder defaults ignored: {e}", skipped=False)
+    defaults = {k: data[k] for k in DEFAULT_KEYS if data.get(k) not in (None, "")}
+    if "published" in defaults:
+        try:
+            if parse_date(defaults["published"]) is None:
+                raise ValueError(f"{defaults['published']!r} is not a full date")
+        except ValueError as e:
+            del defaults["published"]
+            return defaults, Problem(rel, f"folder default date ignored: {e}", skipped=False)
+    return defaults, None
+
+
 def scan_corpus(root: Path) -> Scan:
     """Every article file under root. Symlinked folders are not followed (no loops);
-    hidden files and unknown extensions are counted, not read."""
+    hidden files and unknown extensions are counted, not read.  A folder's DEFAULTS_NAME
+    file is read here, once, and given to every article file below it."""
     scan = Scan()
     sidecars: dict[str, tuple[int, int]] = {}
+    # folder -> (merged defaults, stats of the defaults files), inherited by subfolders
+    inherited: dict[str, tuple[dict, tuple[tuple[int, int], ...]]] = {}
     root = Path(root)
 
     def onerror(err: OSError) -> None:
@@ -74,7 +114,23 @@ def scan_corpus(root: Path) -> Scan:
         dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
         folder = _rel(root, dirpath)
         prefix = "" if folder == "." else folder + "/"
+        parent = "." if folder == "." or "/" not in folder else folder.rsplit("/", 1)[0]
+        defaults, defaults_stat = inherited.get(parent, ({}, ())) if folder != "." else ({}, ())
+        if DEFAULTS_NAME in filenames:
+            path = os.path.join(dirpath, DEFAULTS_NAME)
+            try:
+                st = os.stat(path)
+                own, problem = read_defaults(Path(path), prefix + DEFAULTS_NAME)
+                defaults = {**defaults, **own}
+                defaults_stat = (*defaults_stat, (st.st_size, st.st_mtime_ns))
+                if problem:
+                    scan.problems.append(problem)
+            except OSError as e:
+                scan.problems.append(Problem(prefix + DEFAULTS_NAME, f"cannot read: {e.strerror}"))
+        inherited[folder] = (defaults, defaults_stat)
         for name in sorted(filenames):
+            if name == DEFAULTS_NAME:
+                continue
             if name.startswith("."):
                 scan.ignored["hidden"] += 1
                 continue
@@ -95,7 +151,8 @@ def scan_corpus(root: Path) -> Scan:
             if ext == SIDECAR_SUFFIX:
                 sidecars[stem] = (st.st_size, st.st_mtime_ns)
                 continue
-            scan.files[rel] = CorpusFile(rel, ext, stem, st.st_size, st.st_mtime_ns)
+            scan.files[rel] = CorpusFile(rel, ext, stem, st.st_size, st.st_mtime_ns,
+                                         defaults=defaults, defaults_stat=defaults_stat)
     for cf in scan.files.values():
         stem = cf.article_id
         if stem in sidecars:
@@ -131,7 +188,9 @@ def read_file(root: Path, cf: CorpusFile, max_bytes: int) -> FileResult:
     except OSError as e:
         result.problems.append(Problem(cf.rel, f"cannot read: {e.strerror or e}"))
         return result
-    result.content_hash = hashlib.blake2b(data + b"\x00" + meta_bytes, digest_size=16).hexdigest()
+    defaults_bytes = json.dumps(cf.defaults, sort_keys=True).encode() if cf.defaults else b""
+    result.content_hash = hashlib.blake2b(data + b"\x00" + meta_bytes + b"\x00" + defaults_bytes,
+                                         digest_size=16).hexdigest()
     if not data.strip():
         result.problems.append(Problem(cf.rel, "empty file"))
         return result
@@ -152,7 +211,7 @@ def read_file(root: Path, cf: CorpusFile, max_bytes: int) -> FileResult:
                 continue
             if sidecar:
                 apply_metadata(item, sidecar)
-            finished = finish(item, result.problems)
+            finished = finish(item, result.problems, cf.defaults)
             if isinstance(finished, Problem):
                 result.problems.append(finished)
             else:
@@ -165,9 +224,17 @@ def read_file(root: Path, cf: CorpusFile, max_bytes: int) -> FileResult:
     return result
 
 
-def finish(article: Article, warnings: list[Problem] | None = None) -> Article | Problem:
-    """Clean the text, derive what the source did not give: title, date, countries, source."""
+def finish(article: Article, warnings: list[Problem] | None = None,
+           defaults: dict | None = None) -> Article | Problem:
+    """Clean the text, derive what the source did not give: title, date, countries, source;
+    authors become person names only, a source given as a URL its domain.  `defaults` (the
+    folder's, see read_defaults) fill what the article lacks: its own metadata and its own
+    dateline or "Published" line come first, the folder's date only after them."""
     where = article.path or article.id
+    defaults = defaults or {}
+    for key in ("source", "language", "author"):
+        if not getattr(article, key) and isinstance(defaults.get(key), str):
+            setattr(article, key, defaults[key])
     article.text = clean_text(article.text)
     if not article.text:
         return Problem(where, "no text")
@@ -191,11 +258,13 @@ def finish(article: Article, warnings: list[Problem] | None = None) -> Article |
                 warnings.append(Problem(where, f"{article.id}: published date ignored: {e}", skipped=False))
     if article.published is None:
         article.published, article.date_source = date_from_text(article.title, article.text)
-    elif article.date_source is None:
+    if article.published is None and defaults.get("published") is not None:
+        # Checked when the folder was scanned (read_defaults): a full, valid date.
+        article.published, article.date_source = parse_date(defaults["published"]), "folder-defaults"
+    elif article.published is not None and article.date_source is None:
         article.date_source = "metadata"
 
     article.countries = extract_countries(article.title, article.text)
-    if not article.source and article.url:
-        host = urlsplit(article.url).hostname
-        article.source = host[4:] if host and host.startswith("www.") else host
+    article.source = clean_source(article.source or (article.url and urlsplit(article.url).hostname))
+    article.author = join_authors(clean_authors(article.author, site=article.source))
     return article

@@ -7,6 +7,7 @@ import codecs
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
+from ... import dependencies
 from ..article import Article
 
 
@@ -52,19 +53,44 @@ def reader_for(ext: str) -> Reader | None:
     }.get(ext)
 
 
-def decode_text(data: bytes) -> str:
-    """Text files must be UTF-8 (a BOM is honoured, UTF-16 too when it has one).
-    Anything else is refused with a reason rather than indexed as mojibake."""
-    if data.startswith(codecs.BOM_UTF8):
-        data = data[len(codecs.BOM_UTF8):]
-    elif data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        try:
-            return data.decode("utf-16")
-        except UnicodeDecodeError as e:
-            raise ValueError(f"invalid UTF-16 at byte {e.start}") from None
-    if b"\x00" in data[:8192]:
+# The chain every text format shares, in order (BOM first: bs4 reads it before the others).
+_BOM_ENCODINGS = ("utf-8", "utf-16le", "utf-16be", "utf-32le", "utf-32be")
+FALLBACK_ENCODING = "windows-1252"
+
+
+def decode(data: bytes, declared: str | None = None) -> tuple[str, str]:
+    """(text, encoding) of a file's bytes, by bs4's UnicodeDammit: a BOM (UTF-8, UTF-16,
+    UTF-32), else UTF-8, else `declared` (the charset an HTML page names), else windows-1252.
+    Bytes none of these read (windows-1252 leaves five undefined; bs4 would go on guessing)
+    are refused with a ValueError rather than indexed as mojibake."""
+    if b"\x00" in data[:8192] and not data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         raise ValueError("binary data, not text")
+    chain = ["utf-8", *([declared] if declared else []), FALLBACK_ENCODING]
+    # bs4 costs 76 ms to import: on first use, so a reindex that reads nothing never pays it.
+    dammit = dependencies.load("bs4").UnicodeDammit(data, user_encodings=chain)
+    encoding = (dammit.original_encoding or "").lower()
+    if dammit.unicode_markup is None or encoding not in (*_BOM_ENCODINGS, *(e.lower() for e in chain)):
+        bad = _first_undecodable(data)
+        raise ValueError(f"neither UTF-8 nor {FALLBACK_ENCODING}"
+                         + (f" (byte 0x{data[bad]:02x} at offset {bad})" if bad is not None else ""))
+    return dammit.unicode_markup, encoding
+
+
+def _first_undecodable(data: bytes) -> int | None:
     try:
-        return data.decode("utf-8")
+        data.decode(FALLBACK_ENCODING)
     except UnicodeDecodeError as e:
-        raise ValueError(f"not valid UTF-8 (byte 0x{data[e.start]:02x} at offset {e.start})") from None
+        return e.start
+    return None
+
+
+def decode_text(data: bytes) -> str:
+    """JSON text: UTF-8 (RFC 8259), or UTF-16/32 with a BOM; the windows-1252 fallback of
+    plain text and pages is refused here, as a JSON parser would."""
+    text, encoding = decode(data)
+    if encoding == FALLBACK_ENCODING:
+        try:
+            data.decode("utf-8")
+        except UnicodeDecodeError as e:
+            raise ValueError(f"not valid UTF-8 (byte 0x{data[e.start]:02x} at offset {e.start})") from None
+    return text

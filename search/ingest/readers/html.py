@@ -4,7 +4,7 @@ page's boilerplate, and the metadata the page declares.
 Three stages, each usable alone (bench/eval_extraction.py times them):
 
 * parse_html(bytes)   charset (BOM, then valid UTF-8, then the declared charset, then
-                      windows-1252) and one lxml tree.  lxml directly rather than
+                      windows-1252, by bs4's UnicodeDammit as for text files) and one lxml tree.  lxml directly rather than
                       BeautifulSoup: a BeautifulSoup tree costs ~21 ms per news page, the
                       lxml tree ~1 ms, and the whole page budget is 25 ms.
 * page_metadata(tree) title, date, author, site, URL and language (search.ingest.readers.html_meta).
@@ -28,7 +28,7 @@ from lxml import etree
 
 from ... import dependencies
 from ..article import Article
-from .html_meta import normalise_language, page_metadata as _page_metadata, parse_tree
+from .html_meta import decode_page, normalise_language, page_metadata as _page_metadata, parse_tree
 from . import Problem
 
 
@@ -43,6 +43,7 @@ class HtmlPage:
     author: str | None = None
     language: str | None = None
     truncated: bool = False  # nested deeper than MAX_DEPTH: the text past it was not read
+    encoding: str | None = None  # what the bytes were read as (None: given as text)
 
     def metadata(self) -> dict:
         return {"title": self.title, "published": self.published, "url": self.url,
@@ -115,21 +116,67 @@ _FURNITURE = re.compile(r"""^\s*(?:
        |trending(?:\s+now)?|most\s+popular|you\s+(?:may|might)\s+also\s+like|further\s+reading)
        \s*(?:[:|»›>]|$)
   | also\s+on\s+\S+\.[a-z]{2,}\b
-  | (?:like|share|enjoy(?:ed)?|love)\s+this\s+(?:story|article|post)\b.{0,80}$
+  | (?:if\s+you\s+)?(?:like|liked|share|enjoy(?:ed)?|love)\s+this\s+(?:story|article|post)\b.{0,300}$
   | (?:©|\(c\)|copyright\b)(?=.*(?:\b(?:19|20)[0-9]{2}\b|all\s+rights\s+reserved)).{0,200}$
   | tags?\s*(?::|$)
   | [0-9]+\s+comments?\s*$
   | tell\s+us\s+what\s+you\s+think\W{0,5}$
+  | [-•]?\s*(?:order\s+reprints?|print(?:\s+(?:article|this(?:\s+(?:page|article|story))?))?
+       |email(?:\s+this(?:\s+(?:article|story|page))?)?|save\s+(?:article|story))\s*$
+  | (?:tempo\s+de\s+leitura|reading\s+time|temps\s+de\s+lecture|lesezeit|[0-9]+\s*min(?:ute)?s?\s+read)
+       \b.{0,30}$
+  | filed\s+under\s*:.{0,200}$
+  | source\s*:\s*.{0,60}$
+  # wire credits: "Reporting by ...; Editing by ...", "Keith Bradsher contributed reporting"
+  | (?:additional\s+)?(?:reporting|writing|editing)\s+by\s.{0,300}$
+  | [^.]{0,80}\bcontributed\s+(?:reporting|to\s+this\s+(?:report|story|article))\b[^.]{0,80}\.?$
+  # contact lines: a profile link alone, "Email X at ... or follow ..." (a reporter's bare
+  # address is kept: the benchmark's human bodies keep it as often as not)
+  | (?:https?://)?(?:www\.)?(?:twitter|x)\.com/\S+\s*$
+  | (?:email|reach|follow)\b.{0,200}(?:@|twitter\.com)\S*.{0,100}$
+  | get\s+.{0,80}\bdelivered\b.{0,200}$
 )""", re.IGNORECASE | re.VERBOSE)
+# The first lines of a body: a dateline of the page rather than the story ("November 20, 2019
+# - 11:28 AMT", "5:45 AM PST 11/19/2019 by Jane Doe", "sexta-feira, 22 de outubro de 2010 às
+# 20:13"): short, with a time of day or a numeric date, and not a sentence (a year alone is
+# not enough: "Calendário Stock Car 2018" is a heading of the story).
+_HEAD_LINES = 3
+_DATE_MARK = re.compile(r"\b[0-9]{1,2}:[0-9]{2}\b|\b[0-9]{1,2}[/.-][0-9]{1,2}[/.-][0-9]{2,4}\b")
+_SENTENCE_END = re.compile(r"[.!?\"”’)]\s*$")
+# A promotion above the story: "Sign up for our daily newsletter", "Listen to our podcast".
+_PROMO = re.compile(r"\bnewsletters?\b|\bsubscribe\b|\bsign\s+up\b|\bpodcasts?\b", re.IGNORECASE)
+# A navigation bar flattened into one line: "Home | News | Sport | Business".
+_NAV_SEPARATORS = re.compile(r"\s*[|•·»›]\s*")
 _PITCH = re.compile(r"^\s*(?:follow\s+us|sign\s+up|subscribe)\b", re.IGNORECASE)
 
 
+def _head_furniture(line: str) -> bool:
+    """A line at the top of a body that is the page's date line or navigation bar."""
+    words = line.split()
+    if len(words) <= 12 and _DATE_MARK.search(line) and not _SENTENCE_END.search(line):
+        return True
+    if len(words) <= 25 and _PROMO.search(line):
+        return True
+    if line.lstrip().startswith("|"):
+        return False  # a table row
+    parts = [p for p in _NAV_SEPARATORS.split(line) if p]
+    return len(parts) >= 4 and all(len(p.split()) <= 3 for p in parts)
+
+
 def drop_boilerplate_lines(text: str) -> str:
+    """The body without whole lines of page furniture; at its top, also the page's date line
+    and navigation bars (no per-site rules: the same patterns on every page)."""
     kept = []
+    head = 0
     for line in text.split("\n"):
+        if not line.strip():
+            kept.append(line)
+            continue
+        head += 1
         if len(line) < 300 and (_FURNITURE.match(line)
                                 or (_PITCH.match(line) and len(line.split()) <= 12
-                                    and not line.rstrip().endswith("."))):
+                                    and not line.rstrip().endswith("."))
+                                or (head <= _HEAD_LINES and _head_furniture(line))):
             continue
         kept.append(line)
     return "\n".join(kept)
@@ -254,13 +301,14 @@ def _too_deep() -> bool:
 
 def extract_html(markup: bytes | str) -> HtmlPage:
     """Title, main text and declared metadata of one page."""
+    markup, encoding = decode_page(markup)
     tree = parse_html(markup)
     truncated = _too_deep()
     meta = page_metadata(tree)
     text = body_text(tree)
     if not meta["language"]:
         meta["language"] = detect_language(text)
-    return HtmlPage(text=text, truncated=truncated, **meta)
+    return HtmlPage(text=text, truncated=truncated, encoding=encoding, **meta)
 
 
 _MAX_GUNZIP = 200 * 1024 * 1024
@@ -295,7 +343,8 @@ def read(data: bytes, article_id: str, path: str) -> Iterator[Article | Problem]
             return
         yield Problem(path, f"{deep}: only the text above that depth was indexed", skipped=False)
     article = Article(id=article_id, title=page.title, text=page.text, path=path,
-                      url=page.url, source=page.source, author=page.author, language=page.language)
+                      url=page.url, source=page.source, author=page.author, language=page.language,
+                      encoding=page.encoding)
     if page.published:
         article.published = page.published  # validated here, parsed again in search.ingest.extract
         article.date_source = page.date_source

@@ -1,18 +1,25 @@
 """What an HTML page declares about itself: charset, title, publication date, author, site,
 canonical URL and language, read from one lxml tree.
 
-Sources, strongest first, for each field:
+Sources, strongest first, for each field.  "The page's block" is the JSON-LD article block
+that describes the page itself (search.ingest.readers.html_meta.main_article): its url, @id
+or mainEntityOfPage is the canonical or og:url, else its headline agrees with og:title or
+`<title>`; embedded videos, images, breadcrumbs, the site and its organisation never count.
 
-* title      JSON-LD article headline/name, Dublin Core / OpenGraph / Twitter / Parse.ly
-             meta titles, else `<title>` with its site part removed, else the only `<h1>`.
-* published  JSON-LD datePublished (also inside @graph, lists and CDATA/comment-wrapped
-             blocks), article:published_time and its relatives, itemprop=datePublished,
-             `<time datetime>` (the one marked as the publication time first), a date in the
-             URL.  Every candidate goes through search.ingest.dates.parse_date; placeholders and
-             future dates are skipped and the next candidate is tried.  A value with an offset
-             keeps it, so the article's day is the page's own calendar day.
-* author     JSON-LD author, meta author tags, rel=author / itemprop=author / byline elements.
-* source     og:site_name, JSON-LD publisher, application-name; else the canonical URL's host.
+* title      the page's block headline/name (unless og:title and `<title>` agree with each
+             other and not with it), Dublin Core / OpenGraph / Twitter / Parse.ly meta
+             titles, else `<title>` with its site part removed, else the only `<h1>`.
+* published  the page's block datePublished, article:published_time and its relatives,
+             itemprop=datePublished, `<time datetime>` marked as the publication time, other
+             blocks that describe the page, a date in the URL, the first other `<time>`.
+             Every candidate goes through search.ingest.dates.parse_date; the first valid one
+             wins unless the others agree on another day (_choose_date).  A value with an
+             offset keeps it, and a UTC value gives way to the same moment stated with the
+             page's own offset, so the article's day is the page's own calendar day.
+* author     the page's block author, meta author tags, rel=author / itemprop=author /
+             byline elements; person names only (search.ingest.bylines).
+* source     og:site_name, the page's block publisher, application-name; else the canonical
+             URL's host (without scheme and "www.").
 * url        `<link rel=canonical>`, og:url (made absolute against `<base href>` if needed).
 * language   `<html lang>`, xml:lang, Content-Language, og:locale, JSON-LD inLanguage; the
              caller detects it from the text when the page declares none.
@@ -24,14 +31,16 @@ import codecs
 import json
 import re
 from collections.abc import Iterator
-from datetime import date
+from datetime import date, datetime, timedelta
 from urllib.parse import urljoin, urlsplit
 
 from lxml import html as lxml_html
 
+from ..bylines import clean_authors, clean_source, join_authors
 from ..dates import parse_date
+from . import FALLBACK_ENCODING, decode
 
-__all__ = ["decode_html", "parse_tree", "page_metadata", "normalise_language"]
+__all__ = ["decode_page", "decode_html", "parse_tree", "page_metadata", "normalise_language"]
 
 # ---------------------------------------------------------------------------------------------
 # Bytes to text
@@ -61,29 +70,25 @@ def declared_charset(data: bytes) -> str | None:
         return None
 
 
-def decode_html(data: bytes | str) -> str:
-    """Text of a page: a BOM wins; bytes that are valid UTF-8 are UTF-8 (whatever the page
-    claims: mislabelled UTF-8 is common, the reverse is vanishingly rare); else the charset
-    the page declares; else windows-1252, which decodes anything."""
+def decode_page(data: bytes | str) -> tuple[str, str | None]:
+    """(text, encoding) of a page, by the chain text files use (search.ingest.readers.decode):
+    a BOM wins; bytes that are valid UTF-8 are UTF-8 (whatever the page claims: mislabelled
+    UTF-8 is common, the reverse is vanishingly rare); else the charset the page declares;
+    else windows-1252.  Bytes windows-1252 leaves undefined become U+FFFD, as in a browser."""
     if isinstance(data, str):
-        return data
-    for bom, enc in ((codecs.BOM_UTF8, "utf-8"), (codecs.BOM_UTF16_LE, "utf-16-le"),
-                     (codecs.BOM_UTF16_BE, "utf-16-be")):
-        if data.startswith(bom):
-            return data[len(bom):].decode(enc, "replace")
+        return data, None
     declared = declared_charset(data)
     if declared in ("utf-16", "utf-16-le", "utf-16-be", "utf-32"):
         declared = None  # a UTF-16 page without a BOM cannot have been read to find this label
     try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError:
-        pass
-    if declared and declared != "utf-8":
-        try:
-            return data.decode(declared)
-        except (UnicodeDecodeError, LookupError):
-            pass
-    return data.decode("cp1252", "replace")
+        return decode(data, declared)
+    except ValueError:
+        return data.decode(FALLBACK_ENCODING, "replace"), FALLBACK_ENCODING
+
+
+def decode_html(data: bytes | str) -> str:
+    """The text of a page (decode_page without the encoding)."""
+    return decode_page(data)[0]
 
 
 _XML_DECL = re.compile(r"^\s*<\?xml[^>]*\?>")
@@ -159,7 +164,12 @@ _ARTICLE_TYPES = re.compile(
     r"^(?:Article|AdvertiserContentArticle|NewsArticle|AnalysisNewsArticle|AskPublicNewsArticle|"
     r"BackgroundNewsArticle|OpinionNewsArticle|ReportageNews|ReviewNewsArticle|Report|"
     r"SatiricalArticle|ScholarlyArticle|MedicalScholarlyArticle|SocialMediaPosting|BlogPosting|"
-    r"LiveBlogPosting|DiscussionForumPosting|TechArticle|APIReference|VideoObject|Review)$")
+    r"LiveBlogPosting|DiscussionForumPosting|TechArticle|APIReference|Review)$")
+# Blocks that describe something embedded in the page or the site around it, never the
+# article: their name and dates are the video's, the logo's, the site's.
+_NOT_THE_PAGE = re.compile(r"^(?:VideoObject|ImageObject|AudioObject|MediaObject|Clip|Photograph|"
+                           r"BreadcrumbList|WebSite|Organization|NewsMediaOrganization|Person|"
+                           r"SiteNavigationElement|WPHeader|WPFooter|WPSideBar|ItemList|SearchAction)$")
 _WRAPPERS = re.compile(r"^\s*(?://\s*)?(?:<!\[CDATA\[|<!--)|(?://\s*)?(?:\]\]>|-->)\s*$")
 _TRAILING_COMMA = re.compile(r",\s*([}\]])")
 
@@ -213,32 +223,98 @@ def json_ld_objects(tree) -> Iterator[tuple[dict, bool]]:
                 elif isinstance(item.get("@graph"), dict):
                     stack.insert(0, item["@graph"])
         for obj in tops:
-            yield obj, any(_ARTICLE_TYPES.match(t) for t in _types(obj))
+            yield obj, _is_article(obj)
             for key in ("mainEntity", "mainEntityOfPage", "itemListElement", "hasPart"):
                 sub = obj.get(key)
                 for s in (sub if isinstance(sub, list) else [sub]):
                     if isinstance(s, dict):
                         nested.append(s)
     for obj in nested:
-        yield obj, any(_ARTICLE_TYPES.match(t) for t in _types(obj))
+        yield obj, _is_article(obj)
 
 
-def _names(value, limit: int = 5) -> list[str]:
-    """Person / organisation names from a JSON-LD value (string, object, list)."""
-    out: list[str] = []
-    for v in (value if isinstance(value, list) else [value]):
-        if isinstance(v, str):
-            name = _norm(v)
-        elif isinstance(v, dict):
-            name = _norm(v.get("name")) or _norm(" ".join(x for x in (v.get("givenName"), v.get("familyName"))
-                                                          if isinstance(x, str)))
-        else:
-            name = ""
-        if name and not name.lower().startswith(("http://", "https://")) and name not in out:
-            out.append(name)
-        if len(out) >= limit:
+def _is_article(obj: dict) -> bool:
+    types = _types(obj)
+    return any(_ARTICLE_TYPES.match(t) for t in types) and not any(_NOT_THE_PAGE.match(t) for t in types)
+
+
+def _describes_page(obj: dict) -> bool:
+    """A block that may state the page's date (a WebPage may; a video or a logo may not)."""
+    return not any(_NOT_THE_PAGE.match(t) for t in _types(obj))
+
+
+def _publisher_name(obj: dict) -> str | None:
+    publisher = obj.get("publisher")
+    for p in (publisher if isinstance(publisher, list) else [publisher]):
+        name = _norm(p.get("name")) if isinstance(p, dict) else _norm(p)
+        if name:
+            return name
+    return None
+
+
+def _author_values(obj: dict) -> list[str]:
+    """The author names of a JSON-LD block as given (strings or Person objects)."""
+    out = []
+    for key in ("author", "creator"):
+        value = obj.get(key)
+        for v in (value if isinstance(value, list) else [value]):
+            if isinstance(v, str):
+                out.append(v)
+            elif isinstance(v, dict):
+                out.append(_norm(v.get("name")) or " ".join(x for x in (v.get("givenName"), v.get("familyName"))
+                                                            if isinstance(x, str)))
+        if out:
             break
     return out
+
+
+def _url_key(url: object) -> str | None:
+    """A URL as compared between the page's sources: host without 'www.', path without
+    trailing slash, no scheme, query or fragment."""
+    if not isinstance(url, str) or "//" not in url:
+        return None
+    parts = urlsplit(url.strip())
+    host = (parts.hostname or "").removeprefix("www.")
+    return f"{host}{parts.path.rstrip('/')}" if host else None
+
+
+def _block_urls(obj: dict) -> set[str]:
+    keys = set()
+    for key in ("url", "@id", "mainEntityOfPage"):
+        value = obj.get(key)
+        if isinstance(value, dict):
+            value = value.get("@id") or value.get("url")
+        k = _url_key(value)
+        if k:
+            keys.add(k)
+    return keys
+
+
+def _agree(a: str, b: str) -> bool:
+    """Two titles of the same story: one's words (by length) are mostly in the other."""
+    return bool(a) and bool(b) and max(_similarity(a, b), _similarity(b, a)) > 0.75
+
+
+def _block_title(obj: dict, from_tag: str) -> str:
+    name, headline = _norm(obj.get("name")), _norm(obj.get("headline"))
+    if name and headline and name != headline:
+        return headline if (_similarity(headline, from_tag) > 0.75
+                            and not _similarity(name, from_tag) > 0.75) else name
+    return headline or name
+
+
+def main_article(articles: list[dict], page_urls: set[str], titles: list[str]) -> dict | None:
+    """The JSON-LD article block that describes the page itself: the one whose url / @id /
+    mainEntityOfPage is the page's canonical or og:url, else whose headline agrees with
+    og:title or <title>, else the first (top-level blocks come first)."""
+    best, best_score = None, -1
+    for obj in articles:
+        score = 2 * bool(page_urls & _block_urls(obj))
+        score += any(_agree(h, t) for h in (_norm(obj.get("headline")), _norm(obj.get("name")))
+                     for t in titles)
+        if score > best_score:
+            best, best_score = obj, score
+    return best
 
 
 # ---------------------------------------------------------------------------------------------
@@ -322,13 +398,6 @@ _URL_DATE_SEP = re.compile(
     r"/((?:19|20)[0-9]{2})/(0?[1-9]|1[0-2])/(0?[1-9]|[12][0-9]|3[01])(?:/|$)")
 
 
-def _valid(value) -> bool:
-    try:
-        return parse_date(value) is not None
-    except ValueError:
-        return False
-
-
 def date_in_url(url: str | None) -> str | None:
     if not url:
         return None
@@ -393,26 +462,15 @@ def normalise_language(value: str | None) -> str | None:
 
 _AUTHOR_KEYS = ("dc:creator", "dcterm:creator", "author", "article:author", "parsely-author",
                 "sailthru.author", "dc.creator", "dcterms.creator", "citation_author", "byl", "byline")
-_BYLINE_PREFIX = re.compile(r"^(?:by|von|par|por|di|door|av|af)\s+", re.IGNORECASE)
 _BYLINE_XPATH = ('//*[@rel="author" or @itemprop="author"'
                  ' or contains(concat(" ", normalize-space(@class), " "), " byline ")'
                  ' or contains(@class, "author-name") or contains(@class, "byline__name")]')
+# Two stated dates this close are one moment written in two zones (the page's and UTC).
+_SAME_MOMENT = timedelta(minutes=2)
 
 
-def _clean_author(value: str) -> str | None:
-    value = _BYLINE_PREFIX.sub("", _norm(value))
-    if not value or len(value) > 100 or value.lower().startswith(("http://", "https://", "www.")):
-        return None
-    return value
-
-
-def page_metadata(tree, base_url: str | None = None) -> dict:
-    """title, published (raw, valid), date_source, url, source, author, language."""
-    meta = meta_values(tree)
-    objects = list(json_ld_objects(tree))
-    articles = [o for o, is_article in objects if is_article]
-
-    # URL first: the date in it and the source fall back on it.
+def _page_url(tree, meta: dict, base_url: str | None) -> tuple[str | None, str | None]:
+    """(canonical URL, og:url): <link rel=canonical> made absolute, else og:url."""
     url = None
     base = base_url
     for el in tree.iter("base"):
@@ -428,42 +486,90 @@ def page_metadata(tree, base_url: str | None = None) -> dict:
         url = urljoin(og_url or base or "", url) if (og_url or base) else None
     if not url or urlsplit(url).scheme not in ("http", "https"):
         url = og_url if og_url and urlsplit(og_url).scheme in ("http", "https") else None
-    if not url:
-        for obj in articles:
-            u = obj.get("url") or obj.get("mainEntityOfPage")
+    return url, og_url
+
+
+def _choose_date(candidates: Iterator[tuple[str, object]]) -> tuple[str | None, str | None]:
+    """(raw value, rule) of the publication date: the first valid candidate, unless
+    * another candidate states the same moment with the page's own (non-UTC) offset: that
+      one, so the day is the article's calendar day, not UTC's;
+    * no other source agrees with its day while two others agree on another day: theirs."""
+    found: list[tuple[str, str, object]] = []
+    for rule, value in candidates:
+        if isinstance(value, list):
+            value = next((v for v in value if isinstance(v, str)), None)
+        if not isinstance(value, str) or not value.strip():
+            continue
+        try:
+            parsed = parse_date(value)
+        except ValueError:
+            continue
+        if parsed is not None:
+            found.append((value.strip(), rule, parsed))
+    if not found:
+        return None, None
+
+    def day(p):
+        return p.date() if isinstance(p, datetime) else p
+
+    def aware(p):
+        return isinstance(p, datetime) and p.utcoffset() is not None
+
+    def same(a, b) -> bool:
+        if aware(a) and aware(b):
+            return abs(a - b) <= _SAME_MOMENT
+        return day(a) == day(b)
+
+    chosen = found[0]
+    if aware(chosen[2]) and not chosen[2].utcoffset():
+        local = next((f for f in found[1:] if aware(f[2]) and f[2].utcoffset() and same(f[2], chosen[2])), None)
+        if local is not None:
+            chosen = local
+    if not any(same(f[2], chosen[2]) for f in found if f is not chosen):
+        for f in found:
+            if f is not chosen and sum(same(g[2], f[2]) for g in found) >= 2:
+                chosen = f
+                break
+    return chosen[0], chosen[1]
+
+
+def page_metadata(tree, base_url: str | None = None) -> dict:
+    """title, published (raw, valid), date_source, url, source, author, language."""
+    meta = meta_values(tree)
+    objects = list(json_ld_objects(tree))
+    articles = [o for o, is_article in objects if is_article]
+    url, og_url = _page_url(tree, meta, base_url)
+
+    # Title sources, and the JSON-LD block that describes the page.
+    title_el = tree.find(".//title")
+    raw_title = _text(title_el) if title_el is not None else ""
+    h1s = [t for t in (_text(h) for h in tree.iter("h1")) if t]
+    h2s = [t for t in (_text(h) for h in tree.iter("h2")) if t]
+    from_tag = title_from_title_tag(raw_title, h1s, h2s, meta.get("og:site_name"))
+    og_title = meta.get("og:title") or ""
+    page_titles = [t for t in (og_title, from_tag, raw_title) if t]
+    main = main_article(articles, {k for k in map(_url_key, (url, og_url)) if k}, page_titles)
+    if not url and main is not None:
+        for key in ("url", "mainEntityOfPage", "@id"):
+            u = main.get(key)
             u = u.get("@id") if isinstance(u, dict) else u
             if isinstance(u, str) and u.startswith(("http://", "https://")):
                 url = u
                 break
 
     # Site name.
-    source = meta.get("og:site_name") or None
-    if not source:
-        for obj in articles:
-            names = _names(obj.get("publisher"), 1)
-            if names:
-                source = names[0]
-                break
-    if not source:
-        source = meta.get("application-name") or None
+    source = (meta.get("og:site_name") or (main is not None and _publisher_name(main))
+              or next((n for n in map(_publisher_name, articles) if n), None)
+              or meta.get("application-name") or None)
     if not source and url:
-        host = urlsplit(url).hostname
-        source = host[4:] if host and host.startswith("www.") else host
+        source = urlsplit(url).hostname
+    source = clean_source(source)
 
-    # Title.
-    title_el = tree.find(".//title")
-    raw_title = _text(title_el) if title_el is not None else ""
-    h1s = [t for t in (_text(h) for h in tree.iter("h1")) if t]
-    h2s = [t for t in (_text(h) for h in tree.iter("h2")) if t]
-    from_tag = title_from_title_tag(raw_title, h1s, h2s, meta.get("og:site_name"))
-    title = ""
-    for obj in articles[:1]:
-        name, headline = _norm(obj.get("name")), _norm(obj.get("headline"))
-        if name and headline and name != headline:
-            title = headline if (_similarity(headline, from_tag) > 0.75
-                                 and not _similarity(name, from_tag) > 0.75) else name
-        else:
-            title = name or headline
+    # Title: the page's block, unless og:title and <title> agree with each other and not with it.
+    title = _block_title(main, from_tag) if main is not None else ""
+    if title and og_title and from_tag and not any(_agree(title, t) for t in page_titles) \
+            and _agree(og_title, from_tag):
+        title = og_title
     if not title:
         for key in ("dc:title", "dcterm:title", "og:title", "weibo:article:title", "weibo:webpage:title",
                     "title", "twitter:title", "parsely-title"):
@@ -474,12 +580,10 @@ def page_metadata(tree, base_url: str | None = None) -> dict:
         title = from_tag or (h1s[0] if h1s else "")
 
     # Publication date.
-    published = date_source = None
-
     def candidates() -> Iterator[tuple[str, object]]:
-        for obj in articles + [o for o, is_article in objects if not is_article]:
-            for key in ("datePublished", "dateCreated", "uploadDate"):
-                yield "json-ld", obj.get(key)
+        if main is not None:
+            for key in ("datePublished", "dateCreated"):
+                yield "json-ld", main.get(key)
         for key in _DATE_KEYS:
             yield "html-meta", meta.get(key)
         for value in _itemprop_dates(tree):
@@ -487,34 +591,30 @@ def page_metadata(tree, base_url: str | None = None) -> dict:
         marked, unmarked = _time_candidates(tree)
         for value in marked:
             yield "html-time", value
+        for obj, _ in objects:
+            if obj is not main and _describes_page(obj):
+                for key in ("datePublished", "dateCreated"):
+                    yield "json-ld", obj.get(key)
         yield "url", date_in_url(url or og_url)
         for value in unmarked:
             yield "html-time", value
 
-    for rule, value in candidates():
-        if isinstance(value, list):
-            value = next((v for v in value if isinstance(v, str)), None)
-        if isinstance(value, str) and value.strip() and _valid(value):
-            published, date_source = value.strip(), rule
-            break
+    published, date_source = _choose_date(candidates())
 
-    # Author.
-    author = None
-    for obj in articles:
-        names = _names(obj.get("author") or obj.get("creator"))
+    # Author: person names only, from the page's block, else meta tags, else the byline.
+    names: list[str] = []
+    if main is not None:
+        names = clean_authors(_author_values(main), site=source)
+    for key in _AUTHOR_KEYS:
         if names:
-            author = ", ".join(names)
             break
-    if not author:
-        for key in _AUTHOR_KEYS:
-            value = meta.get(key)
-            if value and (author := _clean_author(value)):
-                break
-    if not author:
+        names = clean_authors(meta.get(key), site=source)
+    if not names:
         for el in tree.xpath(_BYLINE_XPATH)[:3]:
-            value = el.get("content") or _text(el)
-            if value and (author := _clean_author(value)):
+            names = clean_authors(el.get("content") or _text(el), site=source)
+            if names:
                 break
+    author = join_authors(names)
 
     # Language.
     root = tree.getroottree().getroot()
