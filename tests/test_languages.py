@@ -1,0 +1,111 @@
+"""Every language through the real index: words in scripts without spaces (bigrams), folding
+a reader expects in other scripts, stemming by the article's language, and marks that
+never cut a character."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from conftest import write
+from search.backends.whoosh.analysis import NewsAnalyzer, fold
+from search.backends.whoosh.engine import WhooshBackend
+from search.core.request import SearchRequest
+
+ARTICLES = [
+    {"id": "zh", "title": "谷歌人工智能", "text": "谷歌旗下的DeepMind称人工智能将改变医学研究。北京大学也参与了合作。"},
+    {"id": "ja", "title": "東京の無料Wi-Fi", "text": "東京都は駅で無料のWi-Fiを提供すると発表した。利用者は増えている。"},
+    {"id": "ko", "title": "서울 시장 선거", "text": "서울에서 시장 선거가 열렸다. 투표율은 높았다."},
+    {"id": "th", "title": "การเลือกตั้ง", "text": "การเลือกตั้งในประเทศไทยจัดขึ้นเมื่อวันอาทิตย์"},
+    {"id": "ar", "title": "الانتخابات في مصر", "text": "أُجْرِيَت الانتخابــات في القاهرة يوم الأحد."},
+    {"id": "he", "title": "בחירות", "text": "הַבְּחִירוֹת בִּירוּשָׁלַיִם נערכו ביום ראשון."},
+    {"id": "hi", "title": "चुनाव समाचार", "text": "दिल्ली में चुनाव के नतीजे घोषित हुए।"},
+    {"id": "el", "title": "Εκλογές στην Ελλάδα", "text": "Οι εκλογές στην Αθήνα έγιναν την Κυριακή."},
+    {"id": "ru", "title": "Ёлка в Москве", "text": "В Москве поставили ёлку у Кремля."},
+    {"id": "tr", "title": "İstanbul seçimleri", "text": "İSTANBUL'da seçim yapıldı."},
+    {"id": "fr", "title": "Élection à Genève", "text": "Le café de la gare a fermé."},
+    {"id": "emoji", "title": "Party 🎉 time", "text": "Fans 😀 cheered e\u0301clair 𠀋𠀋 and 𝒜lpha in Zürich 🎉 today."},
+]
+
+
+@pytest.fixture(scope="module")
+def backend(tmp_path_factory):
+    base = tmp_path_factory.mktemp("languages")
+    write(base / "corpus" / "articles.jsonl",
+          "".join(json.dumps(a, ensure_ascii=False) + "\n" for a in ARTICLES))
+    WhooshBackend(base / "index").update(base / "corpus", max_bytes=10**7)
+    b = WhooshBackend(base / "index")
+    yield b
+    b.close()
+
+
+def found(backend, q: str) -> list[str]:
+    return [hit.id for hit in backend.search(SearchRequest(q=q)).hits]
+
+
+def snippet(backend, q: str, article: str) -> str:
+    (hit,) = [h for h in backend.search(SearchRequest(q=q)).hits if h.id == article]
+    return hit.snippet
+
+
+@pytest.mark.parametrize("q, article", [
+    ("人工智能", "zh"), ("北京大学", "zh"), ("医学", "zh"), ("DeepMind", "zh"), ("deepmind", "zh"),
+    ("東京", "ja"), ("無料", "ja"), ("Wi-Fi", "ja"), ("wifi", None), ("発表", "ja"),
+    ("서울", "ko"), ("선거", "ko"), ("투표율", "ko"),
+    ("การเลือกตั้ง", "th"), ("ประเทศไทย", "th"),
+])
+def test_words_of_scripts_without_spaces_are_found(backend, q, article):
+    assert found(backend, q) == ([article] if article else [])
+
+
+@pytest.mark.parametrize("q, article", [
+    ("الانتخابات", "ar"), ("أجريت", "ar"), ("القاهرة", "ar"),   # harakat and tatweel ignored
+    ("בירושלים", "he"), ("הבחירות", "he"),                      # niqqud ignored
+    ("चुनाव", "hi"), ("दिल्ली", "hi"), ("नतीजे", "hi"),            # vowel signs stay in the word
+    ("Αθηνα", "el"), ("αθήνα", "el"), ("ΕΚΛΟΓΕΣ", "el"),         # Greek accents and case
+    ("елку", "ru"), ("ёлку", "ru"), ("ЁЛКА", "ru"),              # ё = е
+    ("istanbul", "tr"), ("İstanbul", "tr"),                      # İ is one letter
+    ("cafe", "fr"), ("genève", "fr"), ("GENEVE", "fr"),           # é = e
+    ("eclair", "emoji"), ("éclair", "emoji"), ("zurich", "emoji"),
+])
+def test_other_scripts_are_found_by_word_with_folding(backend, q, article):
+    assert article in found(backend, q)
+
+
+def test_latin_words_inside_cjk_are_their_own_tokens():
+    assert [t.text for t in NewsAnalyzer()("DeepMind称人工智能")] == ["deepmind", "称人", "人工", "工智", "智能"]
+    assert [t.text for t in NewsAnalyzer()("東京でWi-Fiを")] == ["東京", "京で", "wi", "fi", "を"]
+
+
+def test_folding():
+    assert [fold(w) for w in ("ёлка", "Ελλάδα", "الْعَرَبِيَّة", "كـتـاب", "İstanbul", "שָׁלוֹם")] == [
+        "елка", "ελλαδα", "العربية", "كتاب", "istanbul", "שלום"]
+
+
+@pytest.mark.parametrize("q, article, expected", [
+    ("人工智能", "zh", "<mark>人工智能</mark>"),
+    ("DeepMind", "zh", "的<mark>DeepMind</mark>称"),
+    ("Wi-Fi", "ja", "の<mark>Wi-Fi</mark>を"),
+    ("선거", "ko", "<mark>선거</mark>가"),
+    ("الانتخابات", "ar", "<mark>الانتخابــات</mark>"),
+    ("הבחירות", "he", "<mark>הַבְּחִירוֹת</mark>"),
+    ("चुनाव", "hi", "<mark>चुनाव</mark>"),
+    ("eclair", "emoji", "<mark>éclair</mark>"),  # the text is stored in NFC
+    ("cheered", "emoji", "😀 <mark>cheered</mark>"),
+    ("alpha", "emoji", None),
+    ("İstanbul", "tr", "<mark>İSTANBUL</mark>"),
+])
+def test_marks_cover_whole_words_and_never_cut_a_character(backend, q, article, expected):
+    if expected is None:
+        assert article not in found(backend, q)  # "𝒜lpha" is not "alpha": no partial marks
+        return
+    text = snippet(backend, q, article)
+    assert expected in text
+    # Every mark starts and ends between whole characters: no combining mark right after one.
+    import unicodedata
+    for part in text.split("<mark>")[1:]:
+        inner, _, after = part.partition("</mark>")
+        assert inner and not unicodedata.category(inner[0]).startswith("M")
+        assert not after or not unicodedata.category(after[0]).startswith("M"), text
