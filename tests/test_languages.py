@@ -109,3 +109,71 @@ def test_marks_cover_whole_words_and_never_cut_a_character(backend, q, article, 
         inner, _, after = part.partition("</mark>")
         assert inner and not unicodedata.category(inner[0]).startswith("M")
         assert not after or not unicodedata.category(after[0]).startswith("M"), text
+
+
+# -- stemming by the article's language ----------------------------------------------------
+
+STEMMED = [
+    {"id": "de", "language": "de", "title": "Landtagswahlen", "text":
+        "Die Wahlen in den Bundesländern Bayern und Hessen endeten mit Verlusten für die Regierung."},
+    # No declared language: detected (py3langid).
+    {"id": "ru", "title": "Выборы", "text":
+        "На выборах в Москве кандидаты от оппозиции получили меньше голосов, чем ожидали аналитики."},
+    {"id": "es", "language": "es-MX", "title": "Elecciones", "text":
+        "Las elecciones presidenciales se celebraron el domingo con una participación récord."},
+    {"id": "en", "title": "Ministers meet", "text": "The ministers said the elections were held on Sunday."},
+]
+
+
+@pytest.fixture(scope="module")
+def stemmed(tmp_path_factory):
+    base = tmp_path_factory.mktemp("stemmed")
+    write(base / "corpus" / "articles.jsonl",
+          "".join(json.dumps(a, ensure_ascii=False) + "\n" for a in STEMMED))
+    WhooshBackend(base / "index").update(base / "corpus", max_bytes=10**7)
+    b = WhooshBackend(base / "index")
+    b.base = base
+    yield b
+    b.close()
+
+
+@pytest.mark.parametrize("q, article", [
+    ("Wahl", "de"), ("Bundesland", "de"), ("die Wahl", "de"), ('"Wahlen in den Bundesländern"', "de"),
+    ("выборы", "ru"), ("кандидат", "ru"), ('"выборах в Москве"', "ru"),
+    ("elección", "es"), ("presidencial", "es"), ("participacion", "es"),
+    ("minister", "en"), ("election", "en"),
+])
+def test_a_query_finds_inflections_in_articles_of_its_language(stemmed, q, article):
+    assert found(stemmed, q) == [article]
+
+
+def test_marks_of_stemmed_words_sit_on_the_inflected_word(stemmed):
+    assert "<mark>Bundesländern</mark>" in snippet(stemmed, "Bundesland", "de")
+    assert "<mark>выборах</mark>" in snippet(stemmed, "выборы", "ru")
+
+
+def test_each_article_is_stemmed_in_its_own_language(stemmed):
+    assert stemmed.languages(stemmed.searcher()) == ("german", "russian", "spanish")
+
+
+def test_an_english_only_index_analyses_queries_exactly_as_before(tmp_path):
+    from search.backends.whoosh.parse import user_query
+
+    write(tmp_path / "corpus" / "en.jsonl", json.dumps(STEMMED[-1]) + "\n")
+    WhooshBackend(tmp_path / "index").update(tmp_path / "corpus", max_bytes=10**7)
+    backend = WhooshBackend(tmp_path / "index")
+    assert backend.languages(backend.searcher()) == ()
+    backend.close()
+    assert str(user_query("ministers elections")) == "((title:minist^1.5 OR text:minist) AND (title:elect^1.5 OR text:elect))"
+
+
+def test_the_json_api_finds_words_in_every_script(stemmed):
+    from conftest import Server
+
+    server = Server(stemmed.base / "index")
+    try:
+        for q, article in (("Wahl", "de"), ("кандидат", "ru"), ("elección", "es")):
+            body = server.get("/api/search", params={"q": q}).json()
+            assert [r["id"] for r in body["results"]] == [article]
+    finally:
+        server.stop()

@@ -141,9 +141,20 @@ class NewsAnalyzer(Analyzer):
         self._setup()
 
     def _setup(self) -> None:
-        self._stops = frozenset(STOP_WORDS)
+        self._stops = frozenset(STOP_WORDS) if self.language == "english" else _stop_words(self.language)
         self._stem = None
         self._words: dict[str, str | None] = {}  # surface word -> stem, None for a stop word
+        self._others: dict[str, NewsAnalyzer] = {}
+
+    def in_language(self, language: str | None) -> NewsAnalyzer:
+        """The analysis of articles in a Snowball language (its stemmer and stop words);
+        this one for None or its own language."""
+        if language is None or language == self.language:
+            return self
+        other = self._others.get(language)
+        if other is None:
+            other = self._others[language] = NewsAnalyzer(language)
+        return other
 
     def __getstate__(self) -> dict:
         return {"language": self.language}
@@ -175,8 +186,15 @@ class NewsAnalyzer(Analyzer):
         return term
 
     def __call__(self, value, positions=False, chars=False, keeporiginal=False, removestops=True,
-                 start_pos=0, start_char=0, tokenize=True, mode="", no_morph=False, **kwargs):
+                 start_pos=0, start_char=0, tokenize=True, mode="", no_morph=False, language=None, **kwargs):
         assert isinstance(value, str), f"{value!r} is not unicode"
+        language = language or getattr(value, "language", None)
+        if language is not None and language != self.language:
+            yield from self.in_language(language)(
+                value, positions=positions, chars=chars, keeporiginal=keeporiginal, removestops=removestops,
+                start_pos=start_pos, start_char=start_char, tokenize=tokenize, mode=mode, no_morph=no_morph,
+                **kwargs)
+            return
         t = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
         if tokenize:
             matches = words(value)
@@ -211,7 +229,7 @@ class NewsAnalyzer(Analyzer):
         """term -> [(position, startchar, endchar)] of one text, as the tokens of
         __call__(value, positions=True, chars=True) would give them."""
         out: dict[str, list] = defaultdict(list)
-        term_of = self._term
+        term_of = self.in_language(getattr(value, "language", None))._term
         pos = None
         for i, (word, start, end) in enumerate(words(value)):
             term = term_of(word)
@@ -253,3 +271,43 @@ class FastPositions(_OnePass, Positions):
 
 def text_analyzer() -> NewsAnalyzer:
     return NewsAnalyzer("english")
+
+
+# ISO 639-1 codes of the languages PyStemmer's Snowball stems.
+SNOWBALL = {"ar": "arabic", "ca": "catalan", "cs": "czech", "da": "danish", "de": "german", "el": "greek",
+            "en": "english", "es": "spanish", "et": "estonian", "eu": "basque", "fi": "finnish",
+            "fr": "french", "ga": "irish", "hi": "hindi", "hu": "hungarian", "hy": "armenian",
+            "id": "indonesian", "it": "italian", "lt": "lithuanian", "nb": "norwegian", "ne": "nepali",
+            "nl": "dutch", "nn": "norwegian", "no": "norwegian", "pl": "polish", "pt": "portuguese",
+            "ro": "romanian", "ru": "russian", "sr": "serbian", "sv": "swedish", "ta": "tamil",
+            "tr": "turkish", "yi": "yiddish"}
+
+
+def snowball_language(code: str | None) -> str | None:
+    """The Snowball stemmer of a language tag ("de-AT" -> "german"), None when Snowball has none."""
+    return SNOWBALL.get((code or "").split("-")[0].lower())
+
+
+def _stop_words(language: str) -> frozenset[str]:
+    """Whoosh's stop words of a Snowball language (16 languages have a list), folded as
+    words are; none for the others."""
+    from whoosh import lang
+
+    code = next(c for c, name in SNOWBALL.items() if name == language)
+    if not lang.has_stopwords(code):
+        return frozenset()
+    return frozenset(fold(w) for w in lang.stopwords_for_language(code))
+
+
+class LanguageText(str):
+    """A field value whose words are stemmed in `language` (a Snowball name), not the
+    schema analyzer's English: how an article's language reaches the analyzer, which
+    Whoosh gives only the value. Stored fields get the plain text."""
+
+    def __new__(cls, text: str, language: str) -> LanguageText:
+        value = super().__new__(cls, text)
+        value.language = language
+        return value
+
+    def __reduce__(self):
+        return LanguageText, (str(self), self.language)

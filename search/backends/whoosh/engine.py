@@ -74,6 +74,7 @@ class WhooshBackend(Backend):
         self._gen: Path | None = None
         self._tables: FacetTables | None = None
         self._arrays: IndexArrays | None = None
+        self._languages: tuple[str, ...] | None = None
 
     # -- the searcher's life ---------------------------------------------------
 
@@ -91,6 +92,7 @@ class WhooshBackend(Backend):
             if s is not None:
                 s.close()  # the old generation: release its files
         self._searcher, self._gen, self._tables, self._arrays = new, gen, None, None
+        self._languages = None
         return new
 
     def close(self) -> None:
@@ -102,6 +104,12 @@ class WhooshBackend(Backend):
         if self._arrays is None:
             self._arrays = IndexArrays(s)
         return self._arrays
+
+    def languages(self, s: Searcher) -> tuple[str, ...]:
+        """The Snowball languages besides English that articles of this index are stemmed in."""
+        if self._languages is None:
+            self._languages = tuple(t.decode("utf-8") for t in s.reader().lexicon("stemming"))
+        return self._languages
 
     def facet_tables(self, s: Searcher) -> FacetTables:
         if self._tables is None:
@@ -139,7 +147,7 @@ class WhooshBackend(Backend):
         budget = Budget(self.time_limit)
         arrays = self.arrays(s)
         plan = plan_query(request.q)
-        typed_q = user_query(request.q)
+        typed_q = user_query(request.q, self.languages(s))
         user_q = expand_patterns(typed_q, s.reader(), budget, arrays.lexicon)
         filters = filter_query(request)
         result = SearchResult(request=request, total=0, took_ms=0.0, generation=self.generation(s))
@@ -340,7 +348,7 @@ class WhooshBackend(Backend):
         if not changed:
             return None
         try:
-            corrected_q = expand_patterns(user_query(corrected), reader, budget, self.arrays(s).lexicon)
+            corrected_q = expand_patterns(user_query(corrected, self.languages(s)), reader, budget, self.arrays(s).lexicon)
         except InvalidRequest:
             return None
         if corrected_q is None or corrected_q is wq.NullQuery:
