@@ -4,7 +4,7 @@ texts: overlapping bigrams (what the index does), ICU's dictionary word breaking
 Japanese). A query finds an article when every token of the query is among the
 article's tokens (the index ANDs a word's tokens). Two query sets per language: whole
 words as the article writes them (eval_languages' queries) and parts of compound words
-("智能" in "人工智能", "変動" in "気候変動"), which a reader searches for too.
+("智能" in "人工智能", "知能" in "人工知能"), which a reader searches for too.
 
     PYTHONPATH=/path/to/segmenters .venv/bin/python bench/compare_segmenters.py
 
