@@ -169,7 +169,7 @@ class NewsAnalyzer(Analyzer):
     def __repr__(self) -> str:
         return f"NewsAnalyzer({self.language!r})"
 
-    def _term(self, word: str) -> str | None:
+    def term(self, word: str) -> str | None:
         """The indexed term of a surface word, None for a stop word (cached)."""
         words = self._words
         term = words.get(word, "")
@@ -213,7 +213,7 @@ class NewsAnalyzer(Analyzer):
             if stopped or no_morph:
                 t.text = folded
             else:
-                t.text = self._term(word)
+                t.text = self.term(word)
             if positions:
                 if stopped:
                     t.pos = start_pos + i
@@ -229,7 +229,7 @@ class NewsAnalyzer(Analyzer):
         """term -> [(position, startchar, endchar)] of one text, as the tokens of
         __call__(value, positions=True, chars=True) would give them."""
         out: dict[str, list] = defaultdict(list)
-        term_of = self.in_language(getattr(value, "language", None))._term
+        term_of = self.in_language(getattr(value, "language", None)).term
         pos = None
         for i, (word, start, end) in enumerate(words(value)):
             term = term_of(word)

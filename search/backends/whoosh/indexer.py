@@ -62,9 +62,9 @@ def article_document(article: Article, file_sig: str, content_hash: str | None =
     }
     if stemming != "english":
         # Words stemmed in the article's language; the stored texts stay plain strings.
-        doc.update(stemming=stemming, _stored_title=article.title, _stored_text=article.text,
-                   title=LanguageText(article.title, stemming) if article.title else article.title,
-                   text=LanguageText(article.text, stemming))
+        internals.stored_as(doc, title=article.title, text=article.text)
+        doc.update(stemming=stemming, text=LanguageText(article.text, stemming),
+                   title=LanguageText(article.title, stemming) if article.title else article.title)
     return doc
 
 
