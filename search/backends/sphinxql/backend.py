@@ -462,7 +462,6 @@ def _date_filter(request: SearchRequest) -> str:
 
 
 _SPAN = re.compile(f"{OPEN}(.*?){CLOSE}", re.DOTALL)
-_WORD = re.compile(r"\w+")
 
 
 def _marked(snippet: str) -> str:
@@ -471,7 +470,7 @@ def _marked(snippet: str) -> str:
     stops = stop_words()
 
     def words(m: re.Match) -> str:
-        return _WORD.sub(lambda w: w.group() if w.group().lower() in stops else f"{OPEN}{w.group()}{CLOSE}",
+        return WORD.sub(lambda w: w.group() if w.group().lower() in stops else f"{OPEN}{w.group()}{CLOSE}",
                          m.group(1))
 
     snippet = _SPAN.sub(words, snippet)
