@@ -152,6 +152,38 @@ def test_marks_of_stemmed_words_sit_on_the_inflected_word(stemmed):
     assert "<mark>выборах</mark>" in snippet(stemmed, "выборы", "ru")
 
 
+@pytest.mark.parametrize("article, q, marked", [
+    ("de", "Bundesland", "Bundesländern"), ("de", "Wahl", "Wahlen"), ("ru", "выборы", "выборах"),
+    ("ru", "кандидат", "кандидаты"), ("es", "presidencial", "presidenciales"), ("en", "election", "elections"),
+])
+def test_the_article_page_marks_inflections_in_the_articles_language(stemmed, article, q, marked):
+    """highlight() analyses the text in the article's language, declared or (on the page,
+    which passes none) told from the text as indexing tells it."""
+    text = stemmed.article(article)["text"]
+    assert f"<mark>{marked}</mark>" in stemmed.highlight(text, q, language=stemmed.article(article)["language"])
+    assert f"<mark>{marked}</mark>" in stemmed.highlight(text, q)
+
+
+def test_a_declared_language_decides_the_highlights_analysis(stemmed):
+    # Too short to be told from the text (plain ASCII: English), so only the declared language marks it.
+    assert stemmed.highlight("Wahlen", "Wahl", language="de") == "<mark>Wahlen</mark>"
+    assert stemmed.highlight("Wahlen", "Wahl") == "Wahlen"
+    assert stemmed.highlight("Die Wahlen", "die Wahl", language="de-AT") == "Die <mark>Wahlen</mark>"
+
+
+def test_the_article_page_marks_stemmed_words_over_http(stemmed):
+    from conftest import Server
+
+    server = Server(stemmed.base / "index")
+    try:
+        page = server.get("/articles/de", params={"q": "Bundesland"}).text
+        assert "<mark>Bundesländern</mark>" in page
+        page = server.get("/articles/ru", params={"q": "кандидат"}).text
+        assert "<mark>кандидаты</mark>" in page
+    finally:
+        server.stop()
+
+
 def test_each_article_is_stemmed_in_its_own_language(stemmed):
     assert stemmed.languages(stemmed.searcher()) == ("german", "russian", "spanish")
 

@@ -379,7 +379,8 @@ class SphinxQLBackend(Backend):
     def suggest(self, q: str, limit: int) -> list[str]:
         return []  # no SUGGEST capability: Sphinx 2.2 has no CALL SUGGEST
 
-    def highlight(self, text: str, q: str, field: str = "text") -> str:
+    def highlight(self, text: str, q: str, field: str = "text", language: str | None = None) -> str:
+        # language: the cluster stems every article in English (docs/languages.md).
         try:
             tree = user_tree(q) if q else None
         except QuerySyntaxError:

@@ -19,6 +19,7 @@ from whoosh.searching import Results, Searcher
 from . import store
 from ...config import DEFAULT_TIME_LIMIT
 from ...core.backend import Backend
+from .analysis import stemming_language
 from .arrays import IndexArrays, Matches, MaskQuery, Unsupported
 from .collectors import Budget, BudgetUnsortedCollector, DocsetTopCollector
 from .expand import expand_patterns
@@ -423,11 +424,15 @@ class WhooshBackend(Backend):
                 counts[btext.decode("utf-8")] = n
         return sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[:top]
 
-    def highlight(self, text: str, q: str, field: str = "text") -> str:
+    def highlight(self, text: str, q: str, field: str = "text", language: str | None = None) -> str:
         """The whole text HTML-escaped, with the query's words in <mark> (the article page;
-        a q that cannot be read, e.g. with unbalanced quotes, marks nothing)."""
+        a q that cannot be read, e.g. with unbalanced quotes, marks nothing). The text is
+        analysed in the article's language, as it was indexed, and the query as a search
+        reads it for that language (English and the article's readings), so "Bundesland"
+        marks "Bundesländern" in a German article."""
+        stemming = stemming_language(text, language)
         try:
-            user_q = user_query(q) if q else None
+            user_q = user_query(q, () if stemming == "english" else (stemming,)) if q else None
         except QuerySyntaxError:
             user_q = None
         if user_q is None:
@@ -436,7 +441,7 @@ class WhooshBackend(Backend):
         terms = {t.decode() if isinstance(t, bytes) else t for t in terms}
         if not terms:
             return html.escape(text)
-        analyzer = _schema()[field].analyzer
+        analyzer = _schema()[field].analyzer.in_language(stemming)
         out = highlight.highlight(text, frozenset(terms), analyzer, highlight.WholeFragmenter(charlimit=None),
                                   MarkFormatter(), top=1, minscore=1)
         return out or html.escape(text)

@@ -17,7 +17,7 @@ from whoosh.index import EmptyIndexError
 
 from . import internals, store
 from . import facet_tables
-from .analysis import LanguageText, snowball_language
+from .analysis import LanguageText, stemming_language
 from ...ingest import duplicates
 from ...ingest.article import Article
 from .build import ParallelBuild
@@ -40,7 +40,7 @@ def article_document(article: Article, file_sig: str, content_hash: str | None =
         published = published.replace(tzinfo=None)  # the article's own wall clock
     elif isinstance(published, date):
         published = datetime(published.year, published.month, published.day)
-    stemming = analysis_language(article)
+    stemming = stemming_language(article.text, article.language)
     doc = {
         "id": article.id,
         "path": article.path,
@@ -66,33 +66,6 @@ def article_document(article: Article, file_sig: str, content_hash: str | None =
         doc.update(stemming=stemming, text=LanguageText(article.text, stemming),
                    title=LanguageText(article.title, stemming) if article.title else article.title)
     return doc
-
-
-# English's most frequent words: a text where they make up this share of the first words
-# is English without asking py3langid (13 ms an article; texts in other languages have
-# under 2 % of them, English news 15 to 30 %: measured in docs/languages.md).
-_ENGLISH_MARKERS = frozenset("the of and to that for was with said by on it as at from has have were be this "
-                             "are will his her their which after".split())
-_ENGLISH_SHARE = 0.06
-_SAMPLE_WORDS = 80
-_SHORT_WORDS = 20
-
-
-def analysis_language(article: Article) -> str:
-    """The Snowball language an article's words are stemmed in: its declared language, else
-    the detected one (py3langid) for a text that does not read as English; English (as
-    before languages counted) when Snowball has no stemmer for it or it cannot be told."""
-    if article.language:
-        return snowball_language(article.language) or "english"
-    sample = article.text[:1000]
-    words = sample.lower().split()[:_SAMPLE_WORDS]
-    if sum(w in _ENGLISH_MARKERS for w in words) >= _ENGLISH_SHARE * len(words):
-        return "english"
-    if len(words) < _SHORT_WORDS and sample.isascii():
-        return "english"  # py3langid guesses at short ASCII titles: 28 of CACM's were "German" or "French"
-    from ...ingest.readers.html import detect_language
-
-    return snowball_language(detect_language(article.text)) or "english"
 
 
 def _manifest_from_index(ix) -> dict:
