@@ -417,7 +417,11 @@ _ORG_SUFFIX = {"inc", "corp", "co", "ltd", "plc", "ag", "sa", "nv", "bv", "spa",
 _EVENT_WORDS = {"talks", "summit", "conference", "accord", "accords", "agreement", "treaty",
                 "pact", "protocol", "declaration", "convention", "process", "games", "olympics",
                 "marathon", "open", "festival", "fair", "biennale", "hotel", "airport", "stadium",
-                "arena", "university", "museum", "zoo", "club", "fc"}
+                "arena", "university", "museum", "zoo", "club", "fc", "united", "rovers",
+                "wanderers", "athletic"}
+#: ... or a team named after it ("Real Madrid", "Bayern Munich", "Dynamo Kiev").
+_TEAM_PREFIX = {"real", "atletico", "atlético", "bayern", "dynamo", "dinamo", "sporting",
+                "olympique", "racing", "inter", "lokomotiv", "spartak", "borussia"}
 
 _US_PRONOUN_CONTEXT = {"let", "tell", "told", "give", "gave", "help", "join", "show", "among",
                        "behind", "send", "call", "lets", "letting"}
@@ -890,6 +894,7 @@ def _scan(tab: _Tables, text: str, lead_weight: float, rest_weight: float, lead_
             continue
         if e.kind in ("capital", "city") and (
                 any(toks[k] in _EVENT_WORDS for k in range(j, min(n, j + 2)))
+                or (i > 0 and toks[i - 1] in _TEAM_PREFIX and raw[i - 1][0].isupper())
                 # "stayed at The London West Hollywood": a venue's name
                 or (not caps_mode and i >= 2 and raw[i - 1] == "The" and raw[i - 2].islower()
                     and j < n and raw[j][0].isupper())):
