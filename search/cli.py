@@ -90,6 +90,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("extract", help="print what the indexer extracts from files or folders")
     p.add_argument("paths", nargs="+", type=Path)
+    _add_corpus_arg(p)
     p.add_argument("--json", action="store_true", help="one JSON object per line (the default)")
 
     p = sub.add_parser("serve", help="serve the site and API with gunicorn")
@@ -302,35 +303,33 @@ def cmd_stats(args) -> int:
 
 
 def cmd_extract(args) -> int:
-    from .ingest.extract import CorpusFile, read_file, scan_corpus
+    """What the indexer stores for each file: the same scan (sidecars, and the folder defaults
+    from the corpus root down when the path is inside the corpus) and the same reading."""
+    from .ingest.extract import read_file, scan_corpus
     from .ingest.readers import split_extension
 
     status = 0
+    corpus = args.corpus.resolve()
     for path in args.paths:
-        if path.is_dir():
-            root, scan = path, scan_corpus(path)
-            files = [scan.files[k] for k in sorted(scan.files)]
-        elif path.is_file():
-            root = path.parent
-            stem, ext = split_extension(path.name)
-            if not ext:
-                print(f"news-search extract: {path}: not a format the indexer reads", file=sys.stderr)
-                status = 1
-                continue
-            st = path.stat()
-            sidecar = path.parent / (stem + ".meta.json")
-            files = [CorpusFile(path.name, ext, stem, st.st_size, st.st_mtime_ns,
-                                sidecar.name if sidecar.is_file() else None)]
-        else:
+        if not path.exists():
             print(f"news-search extract: {path}: no such file or folder", file=sys.stderr)
             status = 1
             continue
-        for cf in files:
+        if path.is_file() and not split_extension(path.name)[1]:
+            print(f"news-search extract: {path}: not a format the indexer reads", file=sys.stderr)
+            status = 1
+            continue
+        full = path.resolve()
+        root = corpus if full.is_relative_to(corpus) else (full if full.is_dir() else full.parent)
+        scan = scan_corpus(root, full)
+        problems = list(scan.problems)
+        for cf in (scan.files[k] for k in sorted(scan.files)):
             result = read_file(root, cf, config.max_file_bytes())
             for article in result.articles:
                 print(json.dumps(article.to_dict(), ensure_ascii=False))
-            for p in result.problems:
-                print(one_line(f"{'skipped' if p.skipped else 'warning'}: {p.where}: {p.reason}"), file=sys.stderr)
+            problems += result.problems
+        for p in problems:
+            print(one_line(f"{'skipped' if p.skipped else 'warning'}: {p.where}: {p.reason}"), file=sys.stderr)
     return status
 
 

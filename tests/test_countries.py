@@ -333,9 +333,18 @@ def test_a_venue_named_after_a_city_is_not_that_country():
     ("Delegates recalled the Tokyo Olympics as Israel and Syria met again.", "JP"),
     ("A Pakistan-based developer released a game that sold well in Japan and Japan.", "PK"),
     ("The Paris-based agency said Japan and Japan had the highest subsidies.", "FR"),
+    # teams named after a city (issue 17: "venue, event, company, team")
+    ("Real Madrid beat Juventus as fans from Japan and Japan watched.", "ES"),
+    ("Bayern Munich signed a striker from Japan, the Japanese club said.", "DE"),
+    ("Manchester United lost at home; a player from Japan and Japan scored.", "GB"),
 ])
 def test_events_and_x_based_are_not_the_country(text, absent):
     assert absent not in extract_countries("", text)
+
+
+def test_a_team_does_not_hide_its_country_when_that_is_the_subject():
+    assert "ES" in extract_countries("Spain's league", "MADRID, May 3 - Spain's football league said Real "
+                                     "Madrid and Barcelona will play in Spain's capital on Sunday.")
 
 
 def test_x_based_does_not_hide_a_country_that_is_otherwise_the_subject():

@@ -453,3 +453,15 @@ def test_lines_that_are_not_furniture(line):
     from search.ingest.readers.html import drop_boilerplate_lines
 
     assert drop_boilerplate_lines(f"{line}\nThe story starts here.") == f"{line}\nThe story starts here."
+
+
+def test_block_chosen_by_main_entity_of_page(tmp_path):
+    """Two article blocks, neither headline matching the page's titles: the one whose
+    mainEntityOfPage names the canonical URL describes the page."""
+    related = {**NEWS_ARTICLE, "headline": "Markets calm after the vote", "url": "https://tv.example.com/markets",
+               "datePublished": "2024-12-05T10:00:00Z", "author": "John Smith"}
+    mine = {**NEWS_ARTICLE, "url": None, "headline": "Vote fails",
+            "mainEntityOfPage": {"@type": "WebPage", "@id": "https://tv.example.com/news/impeachment-fails"}}
+    head = ('<link rel="canonical" href="https://tv.example.com/news/impeachment-fails">' + ld([related, mine]))
+    article = read_one(tmp_path, "main.html", page(head))
+    assert article.published_day == date(2024, 12, 6) and article.author == "Jane Doe"

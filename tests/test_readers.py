@@ -217,3 +217,29 @@ def test_bad_folder_defaults_are_one_warning(tmp_path, content, reason):
     assert [(p.where, p.skipped) for p in scan.problems] == [("_defaults.meta.json", False)]
     assert scan.problems[0].reason.startswith(reason)
     assert all(r.articles and r.articles[0].published is None for r in results.values())
+
+
+def test_extract_prints_what_the_indexer_stores(tmp_path, capsys):
+    """`news-search extract FILE` (or a subfolder) inside the corpus takes the same scan as the
+    indexer: the folder defaults from the corpus root down, the sidecar, the corpus-relative id."""
+    from search import cli
+
+    write(tmp_path / "_defaults.meta.json", json.dumps({"source": "Root Wire", "language": "en"}))
+    write(tmp_path / "wire" / "_defaults.meta.json", json.dumps({"published": "2024-09-24"}))
+    write(tmp_path / "wire" / "day" / "plain.txt", "Plain story\n\nCuba and Peru talk.")
+    write(tmp_path / "wire" / "day" / "own.txt", "Own\n\nText.")
+    write(tmp_path / "wire" / "day" / "own.meta.json", json.dumps({"source": "Mine"}))
+    _, results = read_all(tmp_path)
+    stored = {rel: r.articles[0].to_dict() for rel, r in results.items()}
+    for target, rels in ((tmp_path / "wire" / "day" / "plain.txt", ["wire/day/plain.txt"]),
+                         (tmp_path / "wire" / "day", ["wire/day/own.txt", "wire/day/plain.txt"])):
+        assert cli.main(["extract", "--corpus", str(tmp_path), str(target)]) == 0
+        printed = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+        assert printed == [stored[rel] for rel in rels]
+    plain = stored["wire/day/plain.txt"]
+    assert (plain["published"], plain["source"], plain["language"]) == ("2024-09-24", "Root Wire", "en")
+    # with its own folder as the corpus, no defaults from above that folder
+    assert cli.main(["extract", "--corpus", str(tmp_path / "wire" / "day"),
+                     str(tmp_path / "wire" / "day" / "plain.txt")]) == 0
+    alone = json.loads(capsys.readouterr().out)
+    assert alone["source"] is None and alone["published"] is None

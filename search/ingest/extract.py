@@ -95,39 +95,65 @@ def read_defaults(path: Path, rel: str) -> tuple[dict, Problem | None]:
     return defaults, None
 
 
-def scan_corpus(root: Path) -> Scan:
-    """Every article file under root. Symlinked folders are not followed (no loops);
-    hidden files and unknown extensions are counted, not read.  A folder's DEFAULTS_NAME
-    file is read here, once, and given to every article file below it."""
+def _with_folder_defaults(root: Path, dirpath: str, folder: str, inherited: tuple[dict, tuple],
+                          problems: list[Problem]) -> tuple[dict, tuple]:
+    """The defaults that apply in one folder: its parent's, overridden by its own DEFAULTS_NAME."""
+    defaults, defaults_stat = inherited
+    path = os.path.join(dirpath, DEFAULTS_NAME)
+    if not os.path.isfile(path):
+        return defaults, defaults_stat
+    rel = ("" if folder == "." else folder + "/") + DEFAULTS_NAME
+    try:
+        st = os.stat(path)
+        own, problem = read_defaults(Path(path), rel)
+        defaults = {**defaults, **own}
+        defaults_stat = (*defaults_stat, (st.st_size, st.st_mtime_ns))
+        if problem:
+            problems.append(problem)
+    except OSError as e:
+        problems.append(Problem(rel, f"cannot read: {e.strerror}"))
+    return defaults, defaults_stat
+
+
+def scan_corpus(root: Path, under: Path | None = None) -> Scan:
+    """Every article file under root (or only under `under`, a folder or file inside root,
+    with the folder defaults of root and of every folder between).  Symlinked folders are
+    not followed (no loops); hidden files and unknown extensions are counted, not read.  A
+    folder's DEFAULTS_NAME file is read here, once, and given to every article file below it."""
     scan = Scan()
     sidecars: dict[str, tuple[int, int]] = {}
     # folder -> (merged defaults, stats of the defaults files), inherited by subfolders
     inherited: dict[str, tuple[dict, tuple[tuple[int, int], ...]]] = {}
     root = Path(root)
+    start, only = root, None
+    if under is not None:
+        under = Path(under)
+        start, only = (under, None) if under.is_dir() else (under.parent, under.name)
+        parts = Path(os.path.relpath(start, root)).parts
+        if parts and parts[0] == "..":
+            raise ValueError(f"{under} is not inside {root}")
+        pair: tuple[dict, tuple] = ({}, ())
+        for k in range(len(parts)):  # the folders above `start`
+            folder = "/".join(parts[:k]) or "."
+            pair = inherited[folder] = _with_folder_defaults(root, os.path.join(root, *parts[:k]),
+                                                             folder, pair, scan.problems)
 
     def onerror(err: OSError) -> None:
         scan.problems.append(Problem(_rel(root, err.filename), f"cannot read folder: {err.strerror}"))
 
-    for dirpath, dirnames, filenames in os.walk(root, onerror=onerror):
+    for dirpath, dirnames, filenames in os.walk(start, onerror=onerror):
         hidden = [d for d in dirnames if d.startswith(".")]
         scan.ignored["hidden"] += len(hidden)
-        dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+        dirnames[:] = [] if only else sorted(d for d in dirnames if not d.startswith("."))
         folder = _rel(root, dirpath)
         prefix = "" if folder == "." else folder + "/"
         parent = "." if folder == "." or "/" not in folder else folder.rsplit("/", 1)[0]
-        defaults, defaults_stat = inherited.get(parent, ({}, ())) if folder != "." else ({}, ())
-        if DEFAULTS_NAME in filenames:
-            path = os.path.join(dirpath, DEFAULTS_NAME)
-            try:
-                st = os.stat(path)
-                own, problem = read_defaults(Path(path), prefix + DEFAULTS_NAME)
-                defaults = {**defaults, **own}
-                defaults_stat = (*defaults_stat, (st.st_size, st.st_mtime_ns))
-                if problem:
-                    scan.problems.append(problem)
-            except OSError as e:
-                scan.problems.append(Problem(prefix + DEFAULTS_NAME, f"cannot read: {e.strerror}"))
+        defaults, defaults_stat = _with_folder_defaults(
+            root, dirpath, folder, inherited.get(parent, ({}, ())) if folder != "." else ({}, ()),
+            scan.problems)
         inherited[folder] = (defaults, defaults_stat)
+        if only:
+            filenames = [n for n in filenames if n in (only, split_extension(only)[0] + SIDECAR_SUFFIX)]
         for name in sorted(filenames):
             if name == DEFAULTS_NAME:
                 continue
