@@ -188,6 +188,25 @@ def test_each_article_is_stemmed_in_its_own_language(stemmed):
     assert stemmed.languages(stemmed.searcher()) == ("german", "russian", "spanish")
 
 
+@pytest.mark.parametrize("text, language", [
+    # Wire tables of figures miss the English share of function words; nothing else reads in them.
+    ("NEW YORK, Feb 26 - Shr profit 15 cts vs profit four cts Annual div 72 cts vs 72 cts prior yr "
+     "Net profit 72,000 vs profit 16,000 Revs 7,075,000 vs 2,330,000 12 mths Shr profit 42 cts vs loss 11 cts", "english"),
+    ("APRIL 7 - 1100 hrs cdt MONTHS LAST DIFFERENCE May/Jul 0.34 under 0.35 under Jul/Aug 0.16 under 0.17 "
+     "under Jul/Dec 0.78 under 0.80 over Sep/Nov 0.12 over 0.10 under", "english"),
+    # Plain ASCII in another language is still asked about.
+    ("Los periodistas de la capital dijeron el lunes que los acuerdos fueron el tema principal del debate, "
+     "y los funcionarios esperan mas noticias del ministerio esta semana despues de la reunion.", "spanish"),
+    ("Die Wahlen in den Bundeslandern Bayern und Hessen endeten mit Verlusten fur die Regierung, sagte der "
+     "Sprecher am Montag in Berlin vor Journalisten und Abgeordneten.", "german"),
+    ("На выборах в Москве кандидаты от оппозиции получили меньше голосов, чем ожидали аналитики.", "russian"),
+])
+def test_the_language_an_undeclared_text_is_stemmed_in(text, language):
+    from search.backends.whoosh.analysis import stemming_language
+
+    assert stemming_language(text) == language
+
+
 def test_an_english_only_index_analyses_queries_exactly_as_before(tmp_path):
     from search.backends.whoosh.parse import user_query
 
