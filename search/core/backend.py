@@ -77,8 +77,10 @@ class Backend(ABC):
         """Completions of a partly typed query: words of the articles, then titles."""
 
     @abstractmethod
-    def highlight(self, text: str, q: str, field: str = "text") -> str:
-        """The whole text HTML-escaped, with the words `q` matches in `<mark>`."""
+    def highlight(self, text: str, q: str, field: str = "text", language: str | None = None) -> str:
+        """The whole text HTML-escaped, with the words `q` matches in `<mark>`; `language`
+        is the article's (a tag such as "de" or "pt-BR"; None: as the text reads), which
+        a backend stemming by language analyses the text in."""
 
     @abstractmethod
     def generation(self) -> str:

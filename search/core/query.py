@@ -15,6 +15,8 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from .words import WORD_CHAR
+
 MAX_QUERY_LENGTH = 500
 # Terms with *, ? or ~: each one walks the index's vocabulary (a backend caps how many
 # words each may stand for), so a query may hold only a few.
@@ -497,7 +499,7 @@ _OPERATOR_SYNTAX = re.compile(
 # REQUIRE alone does not make a query an operator query (it never did): it is read as
 # one only in a query that already uses operators.
 _CASE_OPERATORS = re.compile(rf"\b(?:{'|'.join(op for op in OPERATORS if op != 'REQUIRE')})\b")
-_QUERY_WORD = re.compile(r"\w+(?:[.'’]\w+)*")
+_QUERY_WORD = re.compile(rf"{WORD_CHAR}+(?:[.'’]{WORD_CHAR}+)*")
 _POSSESSIVE = re.compile(r"['’]s$")
 _function_words: frozenset[str] | None = None
 

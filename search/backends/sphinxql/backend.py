@@ -379,7 +379,8 @@ class SphinxQLBackend(Backend):
     def suggest(self, q: str, limit: int) -> list[str]:
         return []  # no SUGGEST capability: Sphinx 2.2 has no CALL SUGGEST
 
-    def highlight(self, text: str, q: str, field: str = "text") -> str:
+    def highlight(self, text: str, q: str, field: str = "text", language: str | None = None) -> str:
+        # language: the cluster stems every article in English (docs/languages.md).
         try:
             tree = user_tree(q) if q else None
         except QuerySyntaxError:
@@ -462,7 +463,6 @@ def _date_filter(request: SearchRequest) -> str:
 
 
 _SPAN = re.compile(f"{OPEN}(.*?){CLOSE}", re.DOTALL)
-_WORD = re.compile(r"\w+")
 
 
 def _marked(snippet: str) -> str:
@@ -471,7 +471,7 @@ def _marked(snippet: str) -> str:
     stops = stop_words()
 
     def words(m: re.Match) -> str:
-        return _WORD.sub(lambda w: w.group() if w.group().lower() in stops else f"{OPEN}{w.group()}{CLOSE}",
+        return WORD.sub(lambda w: w.group() if w.group().lower() in stops else f"{OPEN}{w.group()}{CLOSE}",
                          m.group(1))
 
     snippet = _SPAN.sub(words, snippet)

@@ -78,8 +78,24 @@ def charset_table() -> str:
         if ch.isalpha() and base.isascii() and base.isalpha():
             entries.append(f"U+{code:X}->{base}")
     entries += ["U+391..U+3A1->U+3B1..U+3C1", "U+3A3..U+3A9->U+3C3..U+3C9", "U+3B1..U+3C9",
-                "U+410..U+42F->U+430..U+44F", "U+430..U+44F", "U+401->U+451", "U+451"]
+                "U+410..U+42F->U+430..U+44F", "U+430..U+44F", "U+401->U+435", "U+451->U+435"]
+    # Greek with tonos or dialytika as its base letter (they were separators: "Αθήνα" was
+    # two words), Arabic, Hebrew and Devanagari letters and signs (they were separators).
+    entries += [f"U+{a:X}->U+{b:X}" for a, b in zip(
+        (0x386, 0x388, 0x389, 0x38A, 0x38C, 0x38E, 0x38F, 0x3AA, 0x3AB, 0x3AC, 0x3AD, 0x3AE, 0x3AF, 0x3CA,
+         0x3CB, 0x3CC, 0x3CD, 0x3CE, 0x390, 0x3B0),
+        (0x3B1, 0x3B5, 0x3B7, 0x3B9, 0x3BF, 0x3C5, 0x3C9, 0x3B9, 0x3C5, 0x3B1, 0x3B5, 0x3B7, 0x3B9, 0x3B9,
+         0x3C5, 0x3BF, 0x3C5, 0x3C9, 0x3B9, 0x3C5))]
+    entries += ["U+621..U+63A", "U+641..U+64A", "U+660..U+669", "U+671..U+6D3", "U+5D0..U+5EA", "U+900..U+97F"]
     return ", ".join(entries)
+
+
+# Arabic harakat and tatweel, Hebrew points: ignored inside words, as the Whoosh analyzer
+# folds them away.
+IGNORE_CHARS = "U+640, U+64B..U+65F, U+670, U+591..U+5BD, U+5BF, U+5C1..U+5C2, U+5C4..U+5C5, U+5C7"
+# Han, kana, Hangul and Thai: each character a token (Sphinx 2.2 has no bigrams), so
+# their words are found as runs of characters.
+NGRAM_CHARS = "U+3040..U+30FF, U+3400..U+4DBF, U+4E00..U+9FFF, U+F900..U+FAFF, U+AC00..U+D7A3, U+E01..U+E5B"
 
 
 def tokenizer_settings(stopwords: Path) -> str:
@@ -93,7 +109,10 @@ def tokenizer_settings(stopwords: Path) -> str:
     stopword_step = 0
     html_strip = 0
     stopwords = {stopwords}
-    charset_table = {charset_table()}"""
+    charset_table = {charset_table()}
+    ignore_chars = {IGNORE_CHARS}
+    ngram_len = 1
+    ngram_chars = {NGRAM_CHARS}"""
 
 
 def _searchd_section(node: Node, folder: Path) -> str:

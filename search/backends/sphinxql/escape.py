@@ -7,10 +7,13 @@ from __future__ import annotations
 
 import re
 
+from ...core.words import WORD_CHAR
+
 # Characters of the full-text syntax (Sphinx 2.2 and Manticore): escaped in MATCH() words.
 _MATCH_SPECIAL = re.compile(r"""([\\()|\-!@~"&/^$=<'*?%\[\]{}:+,.;])""")
-# What the engine indexes as a word (charset_table: letters, digits, underscore).
-WORD = re.compile(r"\w+")
+# What the engine indexes as a word (charset_table: letters, digits, underscore, and the
+# marks of Arabic, Hebrew and Devanagari words, which \w alone would cut out).
+WORD = re.compile(f"{WORD_CHAR}+")
 
 
 def literal(text: str) -> str:

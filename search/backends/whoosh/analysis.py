@@ -8,7 +8,9 @@ Token object per word. Analysis was about half of what indexing costs."""
 
 from __future__ import annotations
 
+import functools
 import re
+import unicodedata
 from collections import defaultdict
 
 from whoosh.analysis import (Analyzer, CharsetFilter, Filter, LowercaseFilter, RegexTokenizer,
@@ -17,14 +19,69 @@ from whoosh.analysis.filters import STOP_WORDS
 from whoosh.formats import Characters, Positions
 from whoosh.support.charset import accent_map
 
-WORD_PATTERN = r"\w+(?:\.?\w+)*"
+from ...core.words import MARKS as _MARKS, WORD_CHAR
+
+
+# A word starts with a letter or digit (text without combining marks splits as it always did).
+WORD_PATTERN = rf"\w[\w{_MARKS}]*(?:\.?\w[\w{_MARKS}]*)*"
+# Scripts written without spaces between words (Han, kana, Hangul, Thai): a run of them is
+# indexed as overlapping bigrams, as Lucene's CJK analyzer does ("人工智能" -> 人工 工智 智能),
+# so any word of two characters or more is found without a dictionary; Latin words inside
+# such a run are their own tokens ("DeepMind称" -> deepmind 称).
+_UNSPACED = ("\u0e00-\u0e7f\u1100-\u11ff\u3040-\u30ff\u3130-\u318f\u31f0-\u31ff\u3400-\u4dbf"
+             "\u4e00-\u9fff\ua960-\ua97f\uac00-\ud7ff\uf900-\ufaff\uff66-\uff9f\U00020000-\U0003ffff")
+_HAS_UNSPACED = re.compile(f"[{_UNSPACED}]")
+_SPACED_LETTER = f"(?![{_UNSPACED}])\\w"
+_SPACED_WORD = f"{_SPACED_LETTER}(?:(?![{_UNSPACED}])[\\w{_MARKS}])*"
+_MIXED_PATTERN = re.compile(f"([{_UNSPACED}]+)|{_SPACED_WORD}(?:\\.?{_SPACED_WORD})*")
+
+# Folding beyond Whoosh's accent_map, which leaves Cyrillic, Greek and Arabic as they are:
+# ё = е, Greek without tonos or dialytika, Arabic without harakat and tatweel, Hebrew without
+# points, decomposed Latin accents without their marks, and the dot that "İ".lower()
+# leaves behind (U+0307), which otherwise splits the word in two.
+_EXTRA_FOLDING = {ord("ё"): "е", ord("ѐ"): "е",
+                  **{ord(a): b for a, b in zip("άέήίόύώϊϋΐΰς", "αεηιουωιυιυσ")},
+                  **{c: None for c in (*range(0x064B, 0x0660), 0x0670, 0x0640, *range(0x0300, 0x0370), *range(0x0591, 0x05C8))}}
+_FOLDING = {**accent_map, **_EXTRA_FOLDING}
 
 
 def fold(word: str) -> str:
     """A word in lower case without accents, as the index compares words ("Rodríguez" ->
-    "rodriguez"): Whoosh's accent_map, which CharsetFilter applies. The suggester folds
-    with it too, so what it completes is spelled as the index spells it."""
-    return word.lower().translate(accent_map)
+    "rodriguez", "ёлка" -> "елка"): Whoosh's accent_map, which CharsetFilter applies, plus
+    _EXTRA_FOLDING. The suggester folds with it too, so what it completes is spelled as the
+    index spells it."""
+    return word.lower().translate(_FOLDING)
+
+
+def words(value: str):
+    """(word, start, end) of a text: WORD_PATTERN's matches, and for runs of unspaced
+    scripts their overlapping bigrams (a lone character stands alone). Text without such
+    scripts or combining marks splits exactly as it always did."""
+    special = _SPECIAL.search(value)
+    if special is None or not _HAS_UNSPACED.search(value, special.start()):
+        # Most texts have no combining mark: the plain \w pattern, twice as fast as the marked one.
+        expression = _WORD_EXPRESSION if special is None else _MARKED_EXPRESSION
+        for m in expression.finditer(value):
+            yield m.group(0), m.start(), m.end()
+        return
+    for m in _MIXED_PATTERN.finditer(value):
+        start, end = m.start(), m.end()
+        if m.group(1) is None:
+            yield m.group(0), start, end
+        else:
+            # Characters with their combining marks (Thai vowel signs, kana voicing marks):
+            # a bigram never starts or ends inside one.
+            units = [i for i in range(start, end) if not unicodedata.category(value[i]).startswith("M")]
+            if len(units) == 1:
+                yield value[start:end], start, end
+            units.append(end)
+            for a, c in zip(units, units[2:]):
+                yield value[a:c], a, c
+
+
+_MARKED_EXPRESSION = re.compile(WORD_PATTERN)
+_WORD_EXPRESSION = re.compile(r"\w+(?:\.?\w+)*")  # WORD_PATTERN for text without combining marks
+_SPECIAL = re.compile(f"[{_UNSPACED}{_MARKS}]")
 
 
 def _stemmer(language: str):
@@ -65,10 +122,11 @@ class SnowballStemFilter(Filter):
 
 
 def chain_analyzer():
-    """The same analysis as Whoosh filters (the reference NewsAnalyzer is tested against)."""
+    """The same analysis as Whoosh filters (the reference NewsAnalyzer is tested against,
+    for text without unspaced scripts, whose bigrams no Whoosh tokenizer makes)."""
     return (RegexTokenizer(WORD_PATTERN)
             | LowercaseFilter()
-            | CharsetFilter(accent_map)
+            | CharsetFilter(_FOLDING)
             | StopFilter(stoplist=STOP_WORDS, minsize=1)
             | SnowballStemFilter("english"))
 
@@ -85,10 +143,20 @@ class NewsAnalyzer(Analyzer):
         self._setup()
 
     def _setup(self) -> None:
-        self._expression = re.compile(WORD_PATTERN)
-        self._stops = frozenset(STOP_WORDS)
+        self._stops = frozenset(STOP_WORDS) if self.language == "english" else _stop_words(self.language)
         self._stem = None
         self._words: dict[str, str | None] = {}  # surface word -> stem, None for a stop word
+        self._others: dict[str, NewsAnalyzer] = {}
+
+    def in_language(self, language: str | None) -> NewsAnalyzer:
+        """The analysis of articles in a Snowball language (its stemmer and stop words);
+        this one for None or its own language."""
+        if language is None or language == self.language:
+            return self
+        other = self._others.get(language)
+        if other is None:
+            other = self._others[language] = NewsAnalyzer(language)
+        return other
 
     def __getstate__(self) -> dict:
         return {"language": self.language}
@@ -103,7 +171,7 @@ class NewsAnalyzer(Analyzer):
     def __repr__(self) -> str:
         return f"NewsAnalyzer({self.language!r})"
 
-    def _term(self, word: str) -> str | None:
+    def term(self, word: str) -> str | None:
         """The indexed term of a surface word, None for a stop word (cached)."""
         words = self._words
         term = words.get(word, "")
@@ -120,11 +188,18 @@ class NewsAnalyzer(Analyzer):
         return term
 
     def __call__(self, value, positions=False, chars=False, keeporiginal=False, removestops=True,
-                 start_pos=0, start_char=0, tokenize=True, mode="", no_morph=False, **kwargs):
+                 start_pos=0, start_char=0, tokenize=True, mode="", no_morph=False, language=None, **kwargs):
         assert isinstance(value, str), f"{value!r} is not unicode"
+        language = language or getattr(value, "language", None)
+        if language is not None and language != self.language:
+            yield from self.in_language(language)(
+                value, positions=positions, chars=chars, keeporiginal=keeporiginal, removestops=removestops,
+                start_pos=start_pos, start_char=start_char, tokenize=tokenize, mode=mode, no_morph=no_morph,
+                **kwargs)
+            return
         t = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
         if tokenize:
-            matches = ((m.group(0), m.start(), m.end()) for m in self._expression.finditer(value))
+            matches = words(value)
         else:
             matches = iter([(value, 0, len(value))])
         pos = None
@@ -140,7 +215,7 @@ class NewsAnalyzer(Analyzer):
             if stopped or no_morph:
                 t.text = folded
             else:
-                t.text = self._term(word)
+                t.text = self.term(word)
             if positions:
                 if stopped:
                     t.pos = start_pos + i
@@ -156,14 +231,14 @@ class NewsAnalyzer(Analyzer):
         """term -> [(position, startchar, endchar)] of one text, as the tokens of
         __call__(value, positions=True, chars=True) would give them."""
         out: dict[str, list] = defaultdict(list)
-        term_of = self._term
+        term_of = self.in_language(getattr(value, "language", None)).term
         pos = None
-        for i, m in enumerate(self._expression.finditer(value)):
-            term = term_of(m.group(0))
+        for i, (word, start, end) in enumerate(words(value)):
+            term = term_of(word)
             if term is None:
                 continue
             pos = i if pos is None else pos + 1
-            out[term].append((pos, m.start(), m.end()))
+            out[term].append((pos, start, end))
         return out
 
 
@@ -198,3 +273,92 @@ class FastPositions(_OnePass, Positions):
 
 def text_analyzer() -> NewsAnalyzer:
     return NewsAnalyzer("english")
+
+
+# ISO 639-1 codes of the languages PyStemmer's Snowball stems.
+SNOWBALL = {"ar": "arabic", "ca": "catalan", "cs": "czech", "da": "danish", "de": "german", "el": "greek",
+            "en": "english", "es": "spanish", "et": "estonian", "eu": "basque", "fi": "finnish",
+            "fr": "french", "ga": "irish", "hi": "hindi", "hu": "hungarian", "hy": "armenian",
+            "id": "indonesian", "it": "italian", "lt": "lithuanian", "nb": "norwegian", "ne": "nepali",
+            "nl": "dutch", "nn": "norwegian", "no": "norwegian", "pl": "polish", "pt": "portuguese",
+            "ro": "romanian", "ru": "russian", "sr": "serbian", "sv": "swedish", "ta": "tamil",
+            "tr": "turkish", "yi": "yiddish"}
+
+
+def snowball_language(code: str | None) -> str | None:
+    """The Snowball stemmer of a language tag ("de-AT" -> "german"), None when Snowball has none."""
+    return SNOWBALL.get((code or "").split("-")[0].lower())
+
+
+# English's most frequent words: a text where they make up this share of the first words
+# is English without asking py3langid (13 ms an article; texts in other languages have
+# under 2 % of them, English news 15 to 30 %: measured in docs/languages.md).
+_ENGLISH_MARKERS = frozenset("the of and to that for was with said by on it as at from has have were be this "
+                             "are will his her their which after".split())
+_ENGLISH_SHARE = 0.06
+_SAMPLE_WORDS = 80
+_SHORT_WORDS = 20
+# A plain-ASCII text under the English share is asked about only when it holds this many
+# different stop words of one other Latin-script language Whoosh lists. On the synthetic
+# 100k benchmark corpus 6,451 English stories (tables of figures: "Shr 15 cts vs 4 cts Net
+# ...") missed the English share; py3langid took 4.5 ms each (over 10 % of the build) and
+# called one "Estonian", which made every query of that index be read in Estonian too.
+# They hold at most 4 (c, d, j, s in futures tables; a share would not do: "under" and
+# "over" are Danish stop words, repeated in spread tables); the 28-30-word stories of
+# bench/eval_languages.py in es, pt, fr and de, accents stripped, hold 7 to 11.
+_FOREIGN_WORDS = 6
+
+
+def stemming_language(text: str, declared: str | None = None) -> str:
+    """The Snowball language a text's words are stemmed in: its declared language (a tag,
+    "de-AT"), else the detected one (py3langid) for a text that does not read as English;
+    English (as before languages counted) when Snowball has no stemmer for it or it cannot
+    be told. Indexing and the article page's highlight both ask it."""
+    if declared:
+        return snowball_language(declared) or "english"
+    sample = text[:1000]
+    words = sample.lower().split()[:_SAMPLE_WORDS]
+    if sum(w in _ENGLISH_MARKERS for w in words) >= _ENGLISH_SHARE * len(words):
+        return "english"
+    if sample.isascii():
+        if len(words) < _SHORT_WORDS:
+            return "english"  # py3langid guesses at short ASCII titles: 28 of CACM's were "German" or "French"
+        if not any(len(stops.intersection(words)) >= _FOREIGN_WORDS for stops in _latin_stops()):
+            return "english"
+    from ...ingest.readers.html import detect_language
+
+    return snowball_language(detect_language(text)) or "english"
+
+
+@functools.cache
+def _latin_stops() -> list[frozenset[str]]:
+    """The stop words of each Latin-script language Whoosh lists, without English's."""
+    from whoosh.lang.stopwords import stoplists
+
+    return [frozenset(words) - STOP_WORDS - _ENGLISH_MARKERS for code, words in stoplists.items()
+            if code not in ("en", "ru")]
+
+
+def _stop_words(language: str) -> frozenset[str]:
+    """Whoosh's stop words of a Snowball language (16 languages have a list), folded as
+    words are; none for the others."""
+    from whoosh import lang
+
+    code = next(c for c, name in SNOWBALL.items() if name == language)
+    if not lang.has_stopwords(code):
+        return frozenset()
+    return frozenset(fold(w) for w in lang.stopwords_for_language(code))
+
+
+class LanguageText(str):
+    """A field value whose words are stemmed in `language` (a Snowball name), not the
+    schema analyzer's English: how an article's language reaches the analyzer, which
+    Whoosh gives only the value. Stored fields get the plain text."""
+
+    def __new__(cls, text: str, language: str) -> LanguageText:
+        value = super().__new__(cls, text)
+        value.language = language
+        return value
+
+    def __reduce__(self):
+        return LanguageText, (str(self), self.language)

@@ -19,6 +19,7 @@ from whoosh.searching import Results, Searcher
 from . import store
 from ...config import DEFAULT_TIME_LIMIT
 from ...core.backend import Backend
+from .analysis import stemming_language
 from .arrays import IndexArrays, Matches, MaskQuery, Unsupported
 from .collectors import Budget, BudgetUnsortedCollector, DocsetTopCollector
 from .expand import expand_patterns
@@ -74,6 +75,7 @@ class WhooshBackend(Backend):
         self._gen: Path | None = None
         self._tables: FacetTables | None = None
         self._arrays: IndexArrays | None = None
+        self._languages: tuple[str, ...] | None = None
 
     # -- the searcher's life ---------------------------------------------------
 
@@ -91,6 +93,7 @@ class WhooshBackend(Backend):
             if s is not None:
                 s.close()  # the old generation: release its files
         self._searcher, self._gen, self._tables, self._arrays = new, gen, None, None
+        self._languages = None
         return new
 
     def close(self) -> None:
@@ -102,6 +105,12 @@ class WhooshBackend(Backend):
         if self._arrays is None:
             self._arrays = IndexArrays(s)
         return self._arrays
+
+    def languages(self, s: Searcher) -> tuple[str, ...]:
+        """The Snowball languages besides English that articles of this index are stemmed in."""
+        if self._languages is None:
+            self._languages = tuple(t.decode("utf-8") for t in s.reader().lexicon("stemming"))
+        return self._languages
 
     def facet_tables(self, s: Searcher) -> FacetTables:
         if self._tables is None:
@@ -139,7 +148,7 @@ class WhooshBackend(Backend):
         budget = Budget(self.time_limit)
         arrays = self.arrays(s)
         plan = plan_query(request.q)
-        typed_q = user_query(request.q)
+        typed_q = user_query(request.q, self.languages(s))
         user_q = expand_patterns(typed_q, s.reader(), budget, arrays.lexicon)
         filters = filter_query(request)
         result = SearchResult(request=request, total=0, took_ms=0.0, generation=self.generation(s))
@@ -340,7 +349,7 @@ class WhooshBackend(Backend):
         if not changed:
             return None
         try:
-            corrected_q = expand_patterns(user_query(corrected), reader, budget, self.arrays(s).lexicon)
+            corrected_q = expand_patterns(user_query(corrected, self.languages(s)), reader, budget, self.arrays(s).lexicon)
         except InvalidRequest:
             return None
         if corrected_q is None or corrected_q is wq.NullQuery:
@@ -415,11 +424,15 @@ class WhooshBackend(Backend):
                 counts[btext.decode("utf-8")] = n
         return sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[:top]
 
-    def highlight(self, text: str, q: str, field: str = "text") -> str:
+    def highlight(self, text: str, q: str, field: str = "text", language: str | None = None) -> str:
         """The whole text HTML-escaped, with the query's words in <mark> (the article page;
-        a q that cannot be read, e.g. with unbalanced quotes, marks nothing)."""
+        a q that cannot be read, e.g. with unbalanced quotes, marks nothing). The text is
+        analysed in the article's language, as it was indexed, and the query as a search
+        reads it for that language (English and the article's readings), so "Bundesland"
+        marks "Bundesländern" in a German article."""
+        stemming = stemming_language(text, language)
         try:
-            user_q = user_query(q) if q else None
+            user_q = user_query(q, () if stemming == "english" else (stemming,)) if q else None
         except QuerySyntaxError:
             user_q = None
         if user_q is None:
@@ -428,7 +441,7 @@ class WhooshBackend(Backend):
         terms = {t.decode() if isinstance(t, bytes) else t for t in terms}
         if not terms:
             return html.escape(text)
-        analyzer = _schema()[field].analyzer
+        analyzer = _schema()[field].analyzer.in_language(stemming)
         out = highlight.highlight(text, frozenset(terms), analyzer, highlight.WholeFragmenter(charlimit=None),
                                   MarkFormatter(), top=1, minscore=1)
         return out or html.escape(text)

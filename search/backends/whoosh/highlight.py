@@ -25,6 +25,28 @@ class MarkFormatter(internals.Formatter):
     def plain(self, text: str) -> str:
         return html.escape(text)
 
+    def format_fragment(self, fragment, replace=False):
+        """Whoosh's, with touching or overlapping matches in one mark: the overlapping
+        bigrams of "人工智能" and the halves of a matched "Wi-Fi" read as one word
+        (Whoosh dropped the overlapping middle bigram and marked the rest piecewise)."""
+        if replace:
+            return super().format_fragment(fragment, replace)
+        text, spans = fragment.text, []
+        for t in fragment.matches:
+            if t.startchar is None:
+                continue
+            if spans and text[spans[-1][1]:t.startchar] in ("", "-"):
+                spans[-1][1] = max(spans[-1][1], t.endchar)
+            elif not spans or t.startchar > spans[-1][1]:
+                spans.append([t.startchar, t.endchar])
+        output, index = [], fragment.startchar
+        for start, end in spans:
+            output.append(self.plain(text[index:start]))
+            output.append("<mark>" + html.escape(text[start:end]) + "</mark>")
+            index = end
+        output.append(self.plain(text[index:fragment.endchar]))
+        return "".join(output)
+
     def format(self, fragments, replace=False):
         parts = []
         for f in fragments:

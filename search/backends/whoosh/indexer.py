@@ -17,6 +17,7 @@ from whoosh.index import EmptyIndexError
 
 from . import internals, store
 from . import facet_tables
+from .analysis import LanguageText, stemming_language
 from ...ingest import duplicates
 from ...ingest.article import Article
 from .build import ParallelBuild
@@ -39,7 +40,8 @@ def article_document(article: Article, file_sig: str, content_hash: str | None =
         published = published.replace(tzinfo=None)  # the article's own wall clock
     elif isinstance(published, date):
         published = datetime(published.year, published.month, published.day)
-    return {
+    stemming = stemming_language(article.text, article.language)
+    doc = {
         "id": article.id,
         "path": article.path,
         "file_sig": file_sig,
@@ -58,6 +60,12 @@ def article_document(article: Article, file_sig: str, content_hash: str | None =
         "content_hash": content_hash or article.content_hash,
         "story": stories.story(article.id, article.text, signature) if stories is not None else article.id,
     }
+    if stemming != "english":
+        # Words stemmed in the article's language; the stored texts stay plain strings.
+        internals.stored_as(doc, title=article.title, text=article.text)
+        doc.update(stemming=stemming, text=LanguageText(article.text, stemming),
+                   title=LanguageText(article.title, stemming) if article.title else article.title)
+    return doc
 
 
 def _manifest_from_index(ix) -> dict:

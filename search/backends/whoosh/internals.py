@@ -427,6 +427,13 @@ class _FastSegmentWriter(SegmentWriter):
             pdr.close()
 
 
+def stored_as(doc: dict, **stored) -> dict:
+    """A document whose fields are indexed from its values but stored as `stored`'s
+    (Whoosh's `_stored_<field>` keys of add_document)."""
+    doc.update({f"_stored_{name}": value for name, value in stored.items()})
+    return doc
+
+
 def segment_writer(ix, lock: bool = True, **kwargs) -> SegmentWriter:
     """A Whoosh SegmentWriter (same files, same bytes) that adds documents faster;
     with lock=False it does not take the index's write lock (a worker writing a

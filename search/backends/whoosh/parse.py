@@ -27,14 +27,15 @@ def _fields() -> dict:
     return {name: schema[name] for name in QUERY_FIELDS}
 
 
-def parse_query(q: str) -> wq.Query | None:
+def parse_query(q: str, languages: tuple[str, ...] = ()) -> wq.Query | None:
     """The Whoosh query for q as written (None when blank)."""
-    return to_whoosh(parse(q))
+    return to_whoosh(parse(q), languages)
 
 
-def user_query(q: str) -> wq.Query | None:
-    """The Whoosh query a search runs for q (search.core.query.user_tree)."""
-    return to_whoosh(user_tree(q))
+def user_query(q: str, languages: tuple[str, ...] = ()) -> wq.Query | None:
+    """The Whoosh query a search runs for q (search.core.query.user_tree); `languages`
+    are the index's Snowball languages besides English (see _leaf)."""
+    return to_whoosh(user_tree(q), languages)
 
 
 def filter_query(request: SearchRequest) -> wq.Query | None:
@@ -50,41 +51,58 @@ def filter_query(request: SearchRequest) -> wq.Query | None:
     return parts[0] if len(parts) == 1 else wq.And(parts)
 
 
-def to_whoosh(node: Node | None) -> wq.Query | None:
+def to_whoosh(node: Node | None, languages: tuple[str, ...] = ()) -> wq.Query | None:
     """The Whoosh query for a tree (None for None, NullQuery when nothing is searchable)."""
     if node is None:
         return None
-    return (_query(node) or wq.NullQuery).normalize()
+    return (_query(node, languages) or wq.NullQuery).normalize()
 
 
-def _query(node: Node) -> wq.Query | None:
+def _query(node: Node, languages: tuple[str, ...] = ()) -> wq.Query | None:
     """Unnormalised, None where a leaf analyses to nothing, as the parser built it: an
     ANDNOT whose left side is None is its right side, not nothing."""
     if isinstance(node, (And, Or)):
         cls = wq.And if isinstance(node, And) else wq.Or
-        return cls([q for q in map(_query, node.children) if q is not None], boost=node.boost)
+        return cls([q for q in (_query(c, languages) for c in node.children) if q is not None], boost=node.boost)
     if isinstance(node, Not):
-        child = _query(node.child)
+        child = _query(node.child, languages)
         return wq.Not(child) if child else None
     if isinstance(node, (AndNot, AndMaybe, Require)):
-        left, right = _query(node.left), _query(node.right)
+        left, right = _query(node.left, languages), _query(node.right, languages)
         if left is None:
             return wq.NullQuery if right is None else right
         return left if right is None else _BINARY[type(node)](left, right)
     if node.field is None:
-        found = (_leaf(node, name, FIELD_BOOSTS.get(name, 1.0)) for name in QUERY_FIELDS)
+        found = (_leaf(node, name, FIELD_BOOSTS.get(name, 1.0), languages) for name in QUERY_FIELDS)
         return wq.Or([q for q in found if q is not None], boost=node.boost)
-    return _leaf(node, node.field, node.boost)
+    return _leaf(node, node.field, node.boost, languages)
 
 
-def _leaf(node: Leaf, fieldname: str, boost: float) -> wq.Query | None:
+def _leaf(node: Leaf, fieldname: str, boost: float, languages: tuple[str, ...] = ()) -> wq.Query | None:
+    """A leaf analysed as English, as it always was; in an index with articles in other
+    languages, a word or phrase is also analysed in each of them and the distinct
+    readings are ORed ("выборы" -> выборы OR выбор), since a query does not say its
+    language. A word that is a stop word in any of them is dropped, so "die Wahl" finds
+    German articles, whose "die" was never indexed (docs/languages.md)."""
+    english = _leaf_in(node, fieldname, boost, None)
+    if not languages or not isinstance(node, (Word, Phrase)):
+        return english
+    readings = [english] + [_leaf_in(node, fieldname, boost, language) for language in languages]
+    if any(r is None for r in readings):
+        return None
+    distinct = list(dict.fromkeys(readings))
+    return distinct[0] if len(distinct) == 1 else wq.Or(distinct)
+
+
+def _leaf_in(node: Leaf, fieldname: str, boost: float, language: str | None) -> wq.Query | None:
     field = _fields()[fieldname]
     if isinstance(node, Phrase):
-        words = list(field.process_text(" ".join(node.words), mode="query"))
+        words = list(field.process_text(" ".join(node.words), mode="query", language=language))
         return wq.Phrase(fieldname, words, slop=node.slop, boost=boost)
     # Words are split and lose stop words; patterns are taken whole, as typed.
     whole = not isinstance(node, Word)
-    texts = list(field.process_text(node.text, mode="query", tokenize=not whole, removestops=not whole))
+    texts = list(field.process_text(node.text, mode="query", tokenize=not whole, removestops=not whole,
+                                    language=language))
     termclass = _PATTERN.get(type(node), wq.Term)
     if not texts:
         return None

@@ -33,6 +33,9 @@ def make_schema() -> Schema:
         url=STORED(),
         author=STORED(),
         language=ID(stored=True),
+        # The Snowball language the words were stemmed in, where not English (declared or
+        # detected): which languages a query is analysed in.
+        stemming=ID(),
         word_count=NUMERIC(stored=True),
         content_hash=STORED(),
         # Wire copies: the story (the first copy's id) groups them in results.

@@ -30,7 +30,7 @@ from collections import Counter, defaultdict
 
 from ...core.query import OPERATORS
 from ...core.request import MAX_SUGGEST_QUERY, SUGGEST_LIMIT
-from .analysis import WORD_PATTERN, fold
+from .analysis import WORD_CHAR, WORD_PATTERN, fold
 
 MAX_TITLE_CHARS = 120  # title suggestions are cut at a word boundary past this
 MIN_TERM_DOCS = 2  # index terms in fewer articles are typos, codes or one-offs
@@ -38,8 +38,8 @@ TOGETHER_TITLES = 2000  # titles looked at for words that go with the query's ea
 
 # Words split and folded as the index analyzer splits and folds them.
 _TOKEN = re.compile(WORD_PATTERN)
-_LAST_WORD = re.compile(r"\w+$")
-_WORD = re.compile(r"\w+")
+_LAST_WORD = re.compile(rf"{WORD_CHAR}+$")
+_WORD = re.compile(rf"{WORD_CHAR}+")
 # Characters that would make a title read as query syntax ("Who won?" is a wildcard).
 _OPERATOR_CHARS = re.compile(r"[\"*?~^()\[\]{}:\\]")
 _LEADING_SIGN = re.compile(r"(^|\s)[-+]+(?=\S)")
