@@ -172,13 +172,14 @@ def test_exports_hold_exactly_the_matching_articles(served, params):
     assert csv_r.headers["Content-Type"].startswith("text/csv; charset=utf-8")
     slug = re.sub(r"[^a-z0-9]+", "-", params.get("q", "")).strip("-") or "all"
     assert csv_r.headers["Content-Disposition"] == f'attachment; filename="news-search-{slug}.csv"'
-    assert csv_r.content.startswith(b"id,title,published,countries,source,url\r\n")
+    assert csv_r.content.startswith(b"id,title,published,countries,source,url,lang\r\n")
     rows = read_csv(csv_r.content.decode("utf-8"))
     assert [r["id"] for r in rows] == [h["id"] for h in expected]
     for row, hit in zip(rows, expected):
         assert row["countries"] == " ".join(hit["countries"])
         assert row["published"] == (hit["published"] or "")
         assert row["title"] == hit["title"] and row["url"] == (hit["url"] or "")
+        assert row["lang"] == (hit["lang"] or "")
 
     jsonl_r = served.get("/api/search.jsonl", params=params)
     assert jsonl_r.status_code == 200
@@ -187,7 +188,7 @@ def test_exports_hold_exactly_the_matching_articles(served, params):
     records = [json.loads(line) for line in jsonl_r.text.splitlines()]
     for record in records:
         conforms(record, "ExportRecord")
-    keys = ("id", "title", "published", "countries", "source", "url")
+    keys = ("id", "title", "published", "countries", "source", "url", "lang")
     assert records == [{k: h[k] for k in keys} for h in expected]
 
 
