@@ -32,6 +32,7 @@ SEARCHES = [
     {"q": "minister", "per_page": "7", "page": "2"},
     {"q": "cuba"},
     {"country": ["KR", "CU"]},
+    {"q": "minister", "language": ["en", "ar"]},
     {"from": "2024-07", "to": "2024-09", "sort": "date_asc", "per_page": "100"},
     {},
 ]
@@ -90,7 +91,10 @@ def test_feeds_hold_exactly_the_pages_results_in_order(served, params):
     assert rss.status_code == atom.status_code == 200
     assert rss.headers["Content-Type"] == "application/rss+xml; charset=utf-8"
     assert atom.headers["Content-Type"] == "application/atom+xml; charset=utf-8"
-    strict_xml(rss.content), strict_xml(atom.content)
+    strict_xml(rss.content)
+    # Each Atom entry in its article's language.
+    entries = strict_xml(atom.content).findall("{http://www.w3.org/2005/Atom}entry")
+    assert [e.get("{http://www.w3.org/XML/1998/namespace}lang") for e in entries] == [h["lang"] for h in expected]
 
     feed = feedparser.parse(rss.content)
     assert not feed.bozo, feed.bozo_exception
@@ -118,6 +122,8 @@ def test_feeds_hold_exactly_the_pages_results_in_order(served, params):
         if hit["published"]:
             assert entry.published_parsed[:3] == tuple(int(x) for x in hit["published"][:10].split("-"))
     assert feed.feed.links[0].href.startswith(served.url + "/search.atom")
+    if params.get("language"):
+        assert feed.feed.title.endswith("written in English, Arabic")
 
 
 def test_hostile_title_is_escaped_text_in_both_feeds(served):
