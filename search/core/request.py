@@ -55,7 +55,8 @@ class SearchRequest:
 
     def to_dict(self) -> dict:
         return {"q": self.q, "country": list(self.country), "language": list(self.language),
-                "from": self.from_text, "to": self.to_text, "sort": self.sort, "page": self.page, "per_page": self.per_page, "collapse": self.collapse}
+                "from": self.from_text, "to": self.to_text, "sort": self.sort, "page": self.page,
+                "per_page": self.per_page, "collapse": self.collapse}
 
     def params(self, **changes) -> list[tuple[str, str]]:
         """URL parameters of this request with some changed (None removes one); the
@@ -144,9 +145,9 @@ class SearchRequest:
             errors.append({"name": "collapse", "reason": "must be true or false"})
         if errors:
             raise InvalidRequest(errors)
-        return cls(q=q, country=tuple(countries), language=tuple(languages), date_from=bounds["from"], date_to=bounds["to"],
-                   from_text=texts["from"], to_text=texts["to"], sort=sort, page=page, per_page=per_page,
-                   collapse=_BOOLEANS[collapse_text])
+        return cls(q=q, country=tuple(countries), language=tuple(languages), date_from=bounds["from"],
+                   date_to=bounds["to"], from_text=texts["from"], to_text=texts["to"], sort=sort, page=page,
+                   per_page=per_page, collapse=_BOOLEANS[collapse_text])
 
 
 def _default_sort(q: str) -> str:

@@ -254,9 +254,10 @@ def read_file(root: Path, cf: CorpusFile, max_bytes: int) -> FileResult:
 def finish(article: Article, warnings: list[Problem] | None = None,
            defaults: dict | None = None) -> Article | Problem:
     """Clean the text, derive what the source did not give: title, date, language (a
-    declared one kept, search.ingest.languages), countries, source; authors become person names only, a source given as a URL its domain.  `defaults` (the
-    folder's, see read_defaults) fill what the article lacks: its own metadata and its own
-    dateline or "Published" line come first, the folder's date only after them."""
+    declared one kept, search.ingest.languages), countries, source; authors become person
+    names only, a source given as a URL its domain.  `defaults` (the folder's, see
+    read_defaults) fill what the article lacks: its own metadata and its own dateline or
+    "Published" line come first, the folder's date only after them."""
     where = article.path or article.id
     defaults = defaults or {}
     for key in ("source", "language", "author"):

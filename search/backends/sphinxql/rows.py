@@ -115,7 +115,8 @@ def values(article: Article, *, ns: int, born: int, story: str) -> str:
               integer(day_number(day) if day else 0), integer(day.year * 100 + day.month if day else 0),
               "(" + integers(sorted({country_code(c) for c in article.countries})) + ")",
               literal(article.id), literal(article.source or ""), literal(article.title), literal(article.text),
-              literal(json.dumps(doc, ensure_ascii=False)), integer(language_number(language_code(article.language)))]
+              literal(json.dumps(doc, ensure_ascii=False)),
+              integer(language_number(language_code(article.language)))]
     return "(" + ", ".join(fields) + ")"
 
 

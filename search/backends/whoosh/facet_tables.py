@@ -143,6 +143,7 @@ class FacetTables:
         return out
 
     def within_dates(self, mask: np.ndarray, date_from: date | None, date_to: date | None) -> np.ndarray:
+        """The mask narrowed to the date range (the filter a multi-select count keeps)."""
         if date_from or date_to:
             low = date_from.isoformat() if date_from else None
             high = date_to.isoformat() if date_to else None
