@@ -77,6 +77,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("query", nargs="*", help="query words (same syntax as the web page)")
     _add_index_arg(p)
     p.add_argument("--country", action="append", default=[], metavar="CC")
+    p.add_argument("--language", action="append", default=[], metavar="LL", help="ISO 639-1 code (repeatable)")
     p.add_argument("--from", dest="date_from", metavar="DATE")
     p.add_argument("--to", dest="date_to", metavar="DATE")
     p.add_argument("--sort", choices=["relevance", "date", "date_asc"])
@@ -246,7 +247,8 @@ def cmd_search(args) -> int:
     from .core.request import InvalidRequest, SearchRequest
     from .core.backend import NoIndex, SearchTimeout, Unavailable
 
-    params: dict[str, list[str]] = {"q": [" ".join(args.query)], "country": args.country}
+    params: dict[str, list[str]] = {"q": [" ".join(args.query)], "country": args.country,
+                                    "language": args.language}
     for name, value in (("from", args.date_from), ("to", args.date_to), ("sort", args.sort),
                         ("page", args.page), ("per_page", args.limit)):
         if value is not None:
@@ -276,7 +278,8 @@ def cmd_search(args) -> int:
     for warning in result.warnings:
         print(f"warning: {warning}", file=sys.stderr)
     for n, hit in enumerate(result.hits, start=request.offset + 1):
-        meta = " · ".join(x for x in (hit.published or "undated", ",".join(hit.countries), hit.source or "") if x)
+        meta = " · ".join(x for x in (hit.published or "undated", ",".join(hit.countries), hit.source or "",
+                                      hit.lang or "") if x)
         print(f"\n{n}. {plain(hit.title_html)}  [{hit.id}]\n   {meta}\n   {plain(hit.snippet)}")
     if result.suggestion:
         print(f"\nDid you mean: {result.suggestion}")

@@ -284,33 +284,27 @@ def test_frequent_words_read_as_arrays_equal_their_decoded_blocks(tmp_path):
         assert held >= 20
 
 
-def test_facet_files_saved_with_day_strings_still_load(index, tmp_path, monkeypatch):
-    """Files saved before days were stored as numbers (ISO strings, '' when undated)
-    give the same tables as the current ones, read from the files alone."""
+def test_facet_files_saved_before_languages_are_read_again(index, tmp_path, monkeypatch):
+    """A segment's facet file saved before languages were counted (no lang_codes) is not
+    used: its arrays are read from the index again, and the tables are the same."""
     from search.backends.whoosh import facet_tables as facets, store
     from search.backends.whoosh.arrays import IndexArrays, _SegmentCache
-    from search.backends.whoosh.facet_tables import FACETS_SUFFIX, UNDATED_DAY, FacetTables
+    from search.backends.whoosh.facet_tables import FACETS_SUFFIX, FacetTables
 
     ix, gen = store.open_current(index)
     with ix.searcher() as s:
         for path in gen.glob(f"*{FACETS_SUFFIX}"):
             with np.load(path) as saved:
-                old = {k: saved[k] for k in saved.files if k != "day_numbers"}
-                numbers = saved["day_numbers"]
-            days = np.full(len(numbers), "", dtype="U10")
-            dated = numbers != UNDATED_DAY
-            days[dated] = numbers[dated].astype("datetime64[D]").astype("U10")
-            np.savez(tmp_path / path.name, days=days, **old)
+                np.savez(tmp_path / path.name, **{k: saved[k] for k in saved.files if k != "lang_codes"})
         current = FacetTables(IndexArrays(s, _SegmentCache()), gen)
-
-        def no_index_reads(sub):
-            raise AssertionError("read from the index instead of the saved file")
-
-        monkeypatch.setattr(facets, "_read_segment_facets", no_index_reads)
+        reads = []
+        read = facets._read_segment_facets
+        monkeypatch.setattr(facets, "_read_segment_facets", lambda sub: reads.append(sub) or read(sub))
         older = FacetTables(IndexArrays(s, _SegmentCache()), tmp_path)
-        assert current.day_values == older.day_values and len(current.day_values) > 10
-        assert (current.day_index == older.day_index).all() and (current.day_index == -1).any()
-        assert (current.published == older.published).all()
+        assert len(reads) == len(list(gen.glob(f"*{FACETS_SUFFIX}"))) > 0
+        assert current.language_codes == older.language_codes
+        assert (current.language_index == older.language_index).all()
+        assert current.day_values == older.day_values and (current.day_index == older.day_index).all()
 
 
 def test_saved_facet_tables_equal_built_ones_and_follow_the_index(index, tmp_path, monkeypatch):

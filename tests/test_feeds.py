@@ -32,6 +32,7 @@ SEARCHES = [
     {"q": "minister", "per_page": "7", "page": "2"},
     {"q": "cuba"},
     {"country": ["KR", "CU"]},
+    {"q": "minister", "language": ["en", "ar"]},
     {"from": "2024-07", "to": "2024-09", "sort": "date_asc", "per_page": "100"},
     {},
 ]
@@ -90,7 +91,10 @@ def test_feeds_hold_exactly_the_pages_results_in_order(served, params):
     assert rss.status_code == atom.status_code == 200
     assert rss.headers["Content-Type"] == "application/rss+xml; charset=utf-8"
     assert atom.headers["Content-Type"] == "application/atom+xml; charset=utf-8"
-    strict_xml(rss.content), strict_xml(atom.content)
+    strict_xml(rss.content)
+    # Each Atom entry in its article's language.
+    entries = strict_xml(atom.content).findall("{http://www.w3.org/2005/Atom}entry")
+    assert [e.get("{http://www.w3.org/XML/1998/namespace}lang") for e in entries] == [h["lang"] for h in expected]
 
     feed = feedparser.parse(rss.content)
     assert not feed.bozo, feed.bozo_exception
@@ -118,6 +122,8 @@ def test_feeds_hold_exactly_the_pages_results_in_order(served, params):
         if hit["published"]:
             assert entry.published_parsed[:3] == tuple(int(x) for x in hit["published"][:10].split("-"))
     assert feed.feed.links[0].href.startswith(served.url + "/search.atom")
+    if params.get("language"):
+        assert feed.feed.title.endswith("written in English, Arabic")
 
 
 def test_hostile_title_is_escaped_text_in_both_feeds(served):
@@ -172,13 +178,14 @@ def test_exports_hold_exactly_the_matching_articles(served, params):
     assert csv_r.headers["Content-Type"].startswith("text/csv; charset=utf-8")
     slug = re.sub(r"[^a-z0-9]+", "-", params.get("q", "")).strip("-") or "all"
     assert csv_r.headers["Content-Disposition"] == f'attachment; filename="news-search-{slug}.csv"'
-    assert csv_r.content.startswith(b"id,title,published,countries,source,url\r\n")
+    assert csv_r.content.startswith(b"id,title,published,countries,source,url,lang\r\n")
     rows = read_csv(csv_r.content.decode("utf-8"))
     assert [r["id"] for r in rows] == [h["id"] for h in expected]
     for row, hit in zip(rows, expected):
         assert row["countries"] == " ".join(hit["countries"])
         assert row["published"] == (hit["published"] or "")
         assert row["title"] == hit["title"] and row["url"] == (hit["url"] or "")
+        assert row["lang"] == (hit["lang"] or "")
 
     jsonl_r = served.get("/api/search.jsonl", params=params)
     assert jsonl_r.status_code == 200
@@ -187,7 +194,7 @@ def test_exports_hold_exactly_the_matching_articles(served, params):
     records = [json.loads(line) for line in jsonl_r.text.splitlines()]
     for record in records:
         conforms(record, "ExportRecord")
-    keys = ("id", "title", "published", "countries", "source", "url")
+    keys = ("id", "title", "published", "countries", "source", "url", "lang")
     assert records == [{k: h[k] for k in keys} for h in expected]
 
 

@@ -38,6 +38,17 @@ def test_seed_found_by_country_and_not_by_others(seed_index):
     assert ids(search_json(index, "--from", "2024-09-25")) == []
 
 
+def test_search_by_language_from_the_terminal(seed_index):
+    _, index = seed_index
+    found = search_json(index, "--language", "en", "--language", "ar", "cuba")
+    assert ids(found) == [SEED_ID] and found["results"][0]["lang"] == "en"
+    assert [(v["value"], v["label"], v["count"]) for v in found["facets"]["language"]] == [
+        ("en", "English", 1), ("ar", "Arabic", 0)]  # both chosen: the one without matches listed too
+    assert ids(search_json(index, "--language", "ar", "cuba")) == []
+    proc = run_cli("search", "--index", index, "--language", "xx", "cuba")
+    assert proc.returncode == 2 and "news-search search: language: 'xx' is not an ISO 639-1" in proc.stderr
+
+
 def test_search_and_stats_text_output(seed_index):
     _, index = seed_index
     out = run_cli("search", "--index", index, "cuba").stdout

@@ -32,14 +32,14 @@ def test_defaults_and_echo():
     r = SearchRequest.from_params(params(q=" cuba ", country=["kr", "CU", "KR"], **{"from": "2024", "to": "2024-09"}))
     assert r.q == "cuba" and r.sort == "relevance" and r.country == ("KR", "CU")
     assert (r.date_from, r.date_to) == (date(2024, 1, 1), date(2024, 9, 30))
-    assert r.to_dict() == {"q": "cuba", "country": ["KR", "CU"], "from": "2024", "to": "2024-09",
+    assert r.to_dict() == {"q": "cuba", "country": ["KR", "CU"], "language": [], "from": "2024", "to": "2024-09",
                            "sort": "relevance", "page": 1, "per_page": 10, "collapse": True}
 
 
 @pytest.mark.parametrize("bad", [
     dict(q="a" * 501), dict(q='"open'), dict(q="(open"), dict(q="close)"), dict(q="author:x"),
     dict(sort="best"), dict(page="0"), dict(page="-1"), dict(page="1.5"), dict(per_page="101"),
-    dict(country="ZZ"), dict(**{"from": "2024-1-1"}), dict(to="2024-02-30"), dict(q=["a", "b"]),
+    dict(country="ZZ"), dict(language="qq"), dict(language="e1"), dict(**{"from": "2024-1-1"}), dict(to="2024-02-30"), dict(q=["a", "b"]),
     dict(**{"from": "2024-09-02", "to": "2024-09-01"}), dict(page="101", per_page="100"),
 ])
 def test_invalid_requests_name_the_parameter(bad):
@@ -47,6 +47,13 @@ def test_invalid_requests_name_the_parameter(bad):
         SearchRequest.from_params(params(**bad))
     assert e.value.errors and all(err["reason"] for err in e.value.errors)
     assert e.value.errors[0]["name"] in bad
+
+
+def test_languages_are_read_as_iso_639_1_codes():
+    r = SearchRequest.from_params(params(language=["AR", "por", "pt", "fil", "ger"]))
+    assert r.language == ("ar", "pt", "fil", "de")  # 639-3 and bibliographic codes as 639-1 where there is one
+    assert r.params() == [("language", "ar"), ("language", "pt"), ("language", "fil"), ("language", "de")]
+    assert SearchRequest.from_params(params(language=["en", "EN", "eng"])).language == ("en",)
 
 
 def test_params_round_trip_for_links():

@@ -28,6 +28,7 @@ from urllib.parse import urlencode
 from flask import Blueprint, Response, request, stream_with_context, url_for
 
 from search.ingest.countries import country_label
+from search.ingest.languages import language_label
 from search.core.backend import Capability
 from search.core.request import (MAX_PER_PAGE, MAX_RESULT_WINDOW, MAX_SUGGEST_QUERY, SUGGEST_LIMIT, InvalidRequest,
                                  SearchRequest)
@@ -38,7 +39,7 @@ from .pages import plural
 feeds = Blueprint("feeds", __name__)
 
 SITE_NAME = "News search"
-EXPORT_COLUMNS = ("id", "title", "published", "countries", "source", "url")
+EXPORT_COLUMNS = ("id", "title", "published", "countries", "source", "url", "lang")
 EXPORT_PAGE = MAX_PER_PAGE  # rows fetched per search while exporting
 
 
@@ -110,6 +111,8 @@ def _feed_title(req: SearchRequest) -> str:
     parts = [f"“{req.q}”" if req.q else "latest articles"]
     if req.country:
         parts.append("in " + ", ".join(country_label(c) for c in req.country))
+    if req.language:
+        parts.append("written in " + ", ".join(language_label(c) for c in req.language))
     if req.from_text or req.to_text:
         parts.append(f"{req.from_text or '…'} to {req.to_text or '…'}")
     return f"{SITE_NAME}: " + " ".join(parts)
@@ -179,7 +182,7 @@ def atom():
     for hit in result.hits:
         link = article_url(hit.id)
         moment = _published(hit.published)
-        out.append("<entry>\n")
+        out.append(f'<entry xml:lang="{xml_attr(hit.lang)}">\n' if hit.lang else "<entry>\n")
         out.append(f'<title type="text">{xml_text(hit.title)}</title>\n')
         out.append(f'<link rel="alternate" type="text/html" href="{xml_attr(link)}"/>\n')
         out.append(f"<id>{xml_text(link)}</id>\n")
@@ -210,7 +213,7 @@ def csv_cell(value: object) -> str:
 
 def _record(hit) -> dict:
     return {"id": hit.id, "title": hit.title, "published": hit.published, "countries": list(hit.countries),
-            "source": hit.source, "url": hit.url}
+            "source": hit.source, "url": hit.url, "lang": hit.lang}
 
 
 def _all_hits(req: SearchRequest, cap: int):

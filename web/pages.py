@@ -10,6 +10,7 @@ from flask import Blueprint, abort, render_template, request
 from markupsafe import Markup
 
 from search.ingest.countries import country_label
+from search.ingest.languages import text_direction
 from search.core.facets import UNDATED
 from search.core.query import MAX_QUERY_LENGTH
 from search.core.request import SearchRequest
@@ -26,6 +27,12 @@ def plural(count: int, singular: str, plural_form: str | None = None) -> str:
     return f"{count:,} {singular if count == 1 else plural_form or singular + 's'}"
 
 
+@pages.app_template_filter("direction")
+def direction(tag: str | None) -> str:
+    """'rtl' or 'ltr' for an article's language tag: its title and text get lang and dir."""
+    return text_direction(tag)
+
+
 class Links:
     """URLs that change one thing about the current search and keep the rest."""
 
@@ -38,15 +45,22 @@ class Links:
         return path + ("?" + query if query else "")
 
     def country(self, code: str) -> str:
-        selected = list(self.req.country)
+        return self._toggle("country", code)
+
+    def _toggle(self, name: str, code: str) -> str:
+        """The search with one more value of a multi-select facet, or one fewer."""
+        selected = list(getattr(self.req, name))
         selected = [c for c in selected if c != code] if code in selected else selected + [code]
-        return self.url(country=selected)
+        return self.url(**{name: selected})
 
     def date(self, value: str, selected: bool) -> str:
         return self.url(**{"from": None, "to": None}) if selected else self.url(**{"from": value, "to": value})
 
     def country_for(self, f) -> str:
         return self.country(f.value)
+
+    def language_for(self, f) -> str:
+        return self._toggle("language", f.value)
 
     def date_for(self, f) -> str | None:
         return None if f.value == UNDATED else self.date(f.value, f.selected)

@@ -10,6 +10,7 @@ from datetime import date
 
 from ..ingest.countries import country_label
 from ..ingest.dates import day_label, month_label
+from ..ingest.languages import language_label
 from .request import SearchRequest
 from .results import FacetValue
 
@@ -17,9 +18,19 @@ UNDATED = "undated"  # the date facet's value for articles without a date
 
 
 def country_facet(counts: Counter, request: SearchRequest) -> list[FacetValue]:
-    selected = set(request.country)
-    values = [FacetValue(code, country_label(code), n, code in selected) for code, n in counts.items()]
-    values += [FacetValue(code, country_label(code), 0, True) for code in selected if code not in counts]
+    return _values_facet(counts, request.country, country_label)
+
+
+def language_facet(counts: Counter, request: SearchRequest) -> list[FacetValue]:
+    """Counts by ISO 639-1 code (None: articles of no known language, not listed)."""
+    return _values_facet(counts, request.language, language_label)
+
+
+def _values_facet(counts: Counter, chosen: tuple[str, ...], label) -> list[FacetValue]:
+    """Chosen values first (with 0 when nothing matches them), then by count and label."""
+    selected = set(chosen)
+    values = [FacetValue(code, label(code), n, code in selected) for code, n in counts.items() if code]
+    values += [FacetValue(code, label(code), 0, True) for code in selected if code not in counts]
     values.sort(key=lambda v: (not v.selected, -v.count, v.label))
     return values
 

@@ -11,6 +11,7 @@ from datetime import date
 
 from ..ingest.countries import is_country_code
 from ..ingest.dates import parse_date_param
+from ..ingest.languages import is_language_code, language_code
 from .query import QuerySyntaxError, validate
 
 MAX_PER_PAGE = 100
@@ -18,6 +19,7 @@ DEFAULT_PER_PAGE = 10
 # Deep paging costs a full sort of every match; past this offset, narrow the search.
 MAX_RESULT_WINDOW = 10_000
 MAX_COUNTRIES = 50
+MAX_LANGUAGES = 50
 _BOOLEANS = {"true": True, "1": True, "yes": True, "false": False, "0": False, "no": False}
 SORTS = ("relevance", "date", "date_asc")
 
@@ -34,6 +36,8 @@ class InvalidRequest(ValueError):
 class SearchRequest:
     q: str = ""
     country: tuple[str, ...] = ()
+    # ISO 639-1 codes (639-3 for a language without one), any of which an article is in.
+    language: tuple[str, ...] = ()
     date_from: date | None = None
     date_to: date | None = None
     # The bounds as the user wrote them ('2024', '2024-09'), echoed back unchanged.
@@ -50,13 +54,15 @@ class SearchRequest:
         return (self.page - 1) * self.per_page
 
     def to_dict(self) -> dict:
-        return {"q": self.q, "country": list(self.country), "from": self.from_text, "to": self.to_text,
-                "sort": self.sort, "page": self.page, "per_page": self.per_page, "collapse": self.collapse}
+        return {"q": self.q, "country": list(self.country), "language": list(self.language),
+                "from": self.from_text, "to": self.to_text, "sort": self.sort, "page": self.page,
+                "per_page": self.per_page, "collapse": self.collapse}
 
     def params(self, **changes) -> list[tuple[str, str]]:
         """URL parameters of this request with some changed (None removes one); the
         page and the API share them, so every link keeps the whole search."""
-        values = {"q": self.q or None, "country": list(self.country), "from": self.from_text,
+        values = {"q": self.q or None, "country": list(self.country), "language": list(self.language),
+                  "from": self.from_text,
                   "to": self.to_text, "sort": None if self.sort == _default_sort(self.q) else self.sort,
                   "page": self.page if self.page != 1 else None,
                   "per_page": self.per_page if self.per_page != DEFAULT_PER_PAGE else None,
@@ -102,6 +108,17 @@ class SearchRequest:
         if len(countries) > MAX_COUNTRIES:
             errors.append({"name": "country", "reason": f"at most {MAX_COUNTRIES} values"})
 
+        languages: list[str] = []
+        for value in getlist("language"):
+            code = value.strip().lower()
+            if not is_language_code(code):
+                errors.append({"name": "language",
+                               "reason": f"{value!r} is not an ISO 639-1 (or 639-3) language code"})
+            elif language_code(code) not in languages:
+                languages.append(language_code(code))
+        if len(languages) > MAX_LANGUAGES:
+            errors.append({"name": "language", "reason": f"at most {MAX_LANGUAGES} values"})
+
         bounds: dict[str, date | None] = {}
         texts: dict[str, str | None] = {}
         for name, end in (("from", False), ("to", True)):
@@ -128,9 +145,9 @@ class SearchRequest:
             errors.append({"name": "collapse", "reason": "must be true or false"})
         if errors:
             raise InvalidRequest(errors)
-        return cls(q=q, country=tuple(countries), date_from=bounds["from"], date_to=bounds["to"],
-                   from_text=texts["from"], to_text=texts["to"], sort=sort, page=page, per_page=per_page,
-                   collapse=_BOOLEANS[collapse_text])
+        return cls(q=q, country=tuple(countries), language=tuple(languages), date_from=bounds["from"],
+                   date_to=bounds["to"], from_text=texts["from"], to_text=texts["to"], sort=sort, page=page,
+                   per_page=per_page, collapse=_BOOLEANS[collapse_text])
 
 
 def _default_sort(q: str) -> str:

@@ -19,6 +19,9 @@ class Hit:
     published: str | None  # ISO 8601
     countries: list[str]
     score: float | None
+    # The article's BCP 47 language tag ('ar', 'pt-BR'; None when unknown): its language
+    # is the `language` facet's value, and the page gives its text lang and dir.
+    lang: str | None = None
     # Other copies of the same story among the matches (collapsed under this one).
     similar: int = 0
     similar_articles: list[dict] = field(default_factory=list)

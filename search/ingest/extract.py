@@ -18,6 +18,7 @@ from .bylines import clean_authors, clean_source, join_authors
 from .clean import clean_line, clean_text, split_title
 from .countries import extract_countries
 from .dates import date_from_text, parse_date
+from .languages import article_language
 from .readers import SIDECAR_SUFFIX, Problem, reader_for, split_extension
 from .readers.jsonl import apply_metadata
 
@@ -252,10 +253,11 @@ def read_file(root: Path, cf: CorpusFile, max_bytes: int) -> FileResult:
 
 def finish(article: Article, warnings: list[Problem] | None = None,
            defaults: dict | None = None) -> Article | Problem:
-    """Clean the text, derive what the source did not give: title, date, countries, source;
-    authors become person names only, a source given as a URL its domain.  `defaults` (the
-    folder's, see read_defaults) fill what the article lacks: its own metadata and its own
-    dateline or "Published" line come first, the folder's date only after them."""
+    """Clean the text, derive what the source did not give: title, date, language (a
+    declared one kept, search.ingest.languages), countries, source; authors become person
+    names only, a source given as a URL its domain.  `defaults` (the folder's, see
+    read_defaults) fill what the article lacks: its own metadata and its own dateline or
+    "Published" line come first, the folder's date only after them."""
     where = article.path or article.id
     defaults = defaults or {}
     for key in ("source", "language", "author"):
@@ -290,6 +292,7 @@ def finish(article: Article, warnings: list[Problem] | None = None,
     elif article.published is not None and article.date_source is None:
         article.date_source = "metadata"
 
+    article.language = article_language(article.language, article.text)
     article.countries = extract_countries(article.title, article.text)
     article.source = clean_source(article.source or (article.url and urlsplit(article.url).hostname))
     article.author = join_authors(clean_authors(article.author, site=article.source))

@@ -186,5 +186,6 @@ def test_search_request_is_echoed(backend):
     request = SearchRequest.from_params({"q": ["cuba"], "country": ["CU"], "from": ["2024-06"]})
     result = backend.search(request)
     assert result.request == request
-    assert result.to_dict()["query"] == {"q": "cuba", "country": ["CU"], "from": "2024-06", "to": None,
-                                        "sort": "relevance", "page": 1, "per_page": 10, "collapse": True}
+    assert result.to_dict()["query"] == {"q": "cuba", "country": ["CU"], "language": [], "from": "2024-06",
+                                        "to": None, "sort": "relevance", "page": 1, "per_page": 10,
+                                        "collapse": True}

@@ -21,7 +21,7 @@ from pathlib import Path
 
 from ...config import DEFAULT_TIME_LIMIT, sphinxql_front, sphinxql_shards
 from ...core.backend import Backend, Capability, NoIndex, SearchTimeout, Unavailable
-from ...core.facets import country_facet, date_facet
+from ...core.facets import country_facet, date_facet, language_facet
 from ...core.query import QuerySyntaxError, plan_query, user_tree
 from ...core.request import SearchRequest
 from ...core.results import Hit, SearchResult
@@ -30,7 +30,7 @@ from .connection import Node, NodeError
 from .escape import WORD, integer, integers, literal
 from .match import check_supported, highlight_query, relaxed, to_match, words_of
 from .rows import (article_dict, article_key, country_code, country_of, day_number, day_of,
-                   hit_fields, namespace)
+                   hit_fields, language_number, language_of, namespace)
 
 SNIPPET_CHARS = 240
 RELATED_CANDIDATES = 40  # an article's most frequent words whose frequencies are looked up
@@ -180,10 +180,11 @@ class SphinxQLBackend(Backend):
         if run is not None:
             result.total, result.stories = run.total, run.stories
             result.hits = self._hits(run, request, tree, by_score, highlight_words, base, warnings)
-            countries, days = run.countries, run.days
+            countries, languages, days = run.countries, run.languages, run.days
         else:
-            countries, days = Counter(), Counter()
+            countries, languages, days = Counter(), Counter(), Counter()
         result.facets["country"] = country_facet(countries, request)
+        result.facets["language"] = language_facet(languages, request)
         result.facets["date"], result.date_unit = date_facet(days, request)
         result.warnings = list(dict.fromkeys(warnings))
         result.partial = bool(result.warnings)
@@ -200,6 +201,12 @@ class SphinxQLBackend(Backend):
         column = "ANY(country)" if self.engine() == "manticore" else "country"
         return f" AND {column} IN ({codes})"
 
+    @staticmethod
+    def _language_filter(request: SearchRequest) -> str:
+        if not request.language:
+            return ""
+        return f" AND lang IN ({integers(language_number(c) for c in request.language)})"
+
     def _check_time(self, start: float) -> None:
         if time.perf_counter() - start >= self.time_limit:
             raise SearchTimeout(f"the search took longer than {self.time_limit:g} s; narrow it "
@@ -208,7 +215,8 @@ class SphinxQLBackend(Backend):
     def _run(self, match: str | None, base: str, request: SearchRequest, by_score: bool, ranker: str,
              warnings: list[str], start: float, expect: int | None = None) -> _Run:
         where = (f"MATCH({literal(match)}) AND " if match else "") + base
-        filtered = where + self._country_filter(request)
+        in_countries, in_languages = self._country_filter(request), self._language_filter(request)
+        filtered = where + in_countries + in_languages
         order = ORDER[request.sort if by_score or request.sort != "relevance" else "date"]
         options = f"max_matches={MAX_MATCHES}" + (f", {ranker}" if by_score else "")
         group = f" GROUP BY story WITHIN GROUP ORDER BY {order}" if request.collapse else ""
@@ -221,9 +229,12 @@ class SphinxQLBackend(Backend):
                       f"SELECT GROUPBY(), COUNT(*) FROM {INDEX} WHERE {filtered} GROUP BY month "
                       f"LIMIT 0,5000 OPTION max_matches=5000",
                       # With countries chosen, counted without the country filter: each value
-                      # then says what choosing it would add (the dates still apply).
-                      f"SELECT GROUPBY(), COUNT(*) FROM {INDEX} WHERE {where if request.country else filtered} "
+                      # then says what choosing it would add (the dates still apply); the
+                      # same for languages.
+                      f"SELECT GROUPBY(), COUNT(*) FROM {INDEX} WHERE {where + in_languages} "
                       f"GROUP BY country ORDER BY COUNT(*) DESC LIMIT 0,1000 OPTION max_matches=1000",
+                      f"SELECT GROUPBY(), COUNT(*) FROM {INDEX} WHERE {where + in_countries} "
+                      f"GROUP BY lang ORDER BY COUNT(*) DESC LIMIT 0,1000 OPTION max_matches=1000",
                       f"SELECT MIN(day), MAX(day) FROM {INDEX} WHERE {filtered} AND undated=0"]
         if not request.collapse:
             statements.append(f"SELECT id FROM {INDEX} WHERE {filtered} GROUP BY story LIMIT 0,1 "
@@ -231,9 +242,10 @@ class SphinxQLBackend(Backend):
         if expect is not None:
             statements.append(self._state_sql())
         answers = self._batch(statements, warnings)
-        (rows, meta), (months, _), (countries, _), (span, _) = answers[:4]
+        (rows, meta), (months, _), (countries, _), (languages, _), (span, _) = answers[:5]
         run = _Run(rows=[r if request.collapse else r + (1,) for r in rows],
                    countries=Counter({country_of(int(v)): int(n) for v, n in countries}))
+        run.languages = Counter({language_of(int(v)): int(n) for v, n in languages})
         run.where = filtered
         if expect is not None:
             run.state = max((int(r[0]) for r in answers[-1][0]), default=None)
@@ -241,7 +253,7 @@ class SphinxQLBackend(Backend):
                 return run
         months = {int(v): int(n) for v, n in months}
         run.total = sum(months.values())
-        run.stories = int((meta if request.collapse else answers[4][1]).get("total_found", 0))
+        run.stories = int((meta if request.collapse else answers[5][1]).get("total_found", 0))
         self._check_time(start)
         run.days = self._days(filtered, months, span, warnings)
         self._check_time(start)
@@ -296,7 +308,7 @@ class SphinxQLBackend(Backend):
             hits.append(Hit(id=aid, title=title, title_html=title_html or html.escape(title),
                             snippet=snippet or html.escape(lead(body)), url=fields["url"], source=fields["source"],
                             published=fields["published"], countries=fields["countries"],
-                            score=float(weight) if by_score else None,
+                            score=float(weight) if by_score else None, lang=fields["lang"],
                             similar=int(count) - 1 if request.collapse else 0, similar_articles=others[:5]))
         return hits
 
@@ -445,6 +457,7 @@ class _Run:
 
     def __init__(self, rows: list[tuple], countries: Counter) -> None:
         self.rows, self.countries = rows, countries
+        self.languages: Counter = Counter()
         self.total = self.stories = 0
         self.days: Counter = Counter()
         self.where = ""

@@ -44,6 +44,7 @@ RT_SCHEMA = """\
     rt_attr_bigint = day
     rt_attr_uint = month
     rt_attr_multi = country
+    rt_attr_uint = lang
     rt_attr_string = aid
     rt_attr_string = source
     rt_attr_string = title_s

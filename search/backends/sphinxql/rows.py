@@ -20,12 +20,13 @@ from datetime import date, datetime, timezone
 from pathlib import Path
 
 from ...ingest.article import Article
+from ...ingest.languages import language_code
 from .escape import integer, integers, literal
 from .match import EVERY_WORD
 
 DEAD_NEVER = 2**32 - 1
 COLUMNS = ("id", "title", "body", "every", "ns", "born", "died", "akey", "story", "ts", "undated", "day",
-           "month", "country", "aid", "source", "title_s", "body_s", "doc")
+           "month", "country", "aid", "source", "title_s", "body_s", "doc", "lang")
 EPOCH = date(1970, 1, 1)
 
 
@@ -66,6 +67,23 @@ def country_of(value: int) -> str:
     return chr(value // 32 + 64) + chr(value % 32 + 64)
 
 
+def language_number(code: str | None) -> int:
+    """'pt' -> a small integer for the `lang` attribute (two or three letters in base 32,
+    at most 27,482); 0: no known language."""
+    number = 0
+    for letter in code or "":
+        number = number * 32 + ord(letter) - 96
+    return number
+
+
+def language_of(number: int) -> str | None:
+    letters = ""
+    while number:
+        number, letter = divmod(number, 32)
+        letters = chr(letter + 96) + letters
+    return letters or None
+
+
 def day_number(d: date) -> int:
     return (d - EPOCH).days
 
@@ -97,20 +115,22 @@ def values(article: Article, *, ns: int, born: int, story: str) -> str:
               integer(day_number(day) if day else 0), integer(day.year * 100 + day.month if day else 0),
               "(" + integers(sorted({country_code(c) for c in article.countries})) + ")",
               literal(article.id), literal(article.source or ""), literal(article.title), literal(article.text),
-              literal(json.dumps(doc, ensure_ascii=False))]
+              literal(json.dumps(doc, ensure_ascii=False)),
+              integer(language_number(language_code(article.language)))]
     return "(" + ", ".join(fields) + ")"
 
 
 def state_values(ns: int, shard: int, current: int) -> str:
     fields = [integer(state_id(ns, shard)), "''", "''", "''", integer(ns), integer(current), "0", "0", "0",
-              "0", "0", "0", "0", "()", "''", "''", "''", "''", "''"]
+              "0", "0", "0", "0", "()", "''", "''", "''", "''", "''", "0"]
     return "(" + ", ".join(fields) + ")"
 
 
 def hit_fields(aid: str, title: str, source: str, doc_json: str) -> dict:
     doc = json.loads(doc_json or "{}")
     return {"id": aid, "title": title, "published": doc.get("published"), "countries": doc.get("countries", []),
-            "source": source or None, "url": doc.get("url"), "story": doc.get("story") or aid}
+            "source": source or None, "url": doc.get("url"), "story": doc.get("story") or aid,
+            "lang": doc.get("language")}
 
 
 def article_dict(aid: str, title: str, text: str, source: str, doc_json: str) -> dict:

@@ -28,7 +28,7 @@ from .highlight import (SNIPPET_CHARS, SNIPPET_FRAGMENTS, ArrayHighlighter, Mark
 from .relax import Relaxation, enough_matches, excluded, positive_terms
 from .lexicon import corrector as lexicon_corrector
 from .facet_tables import FacetTables
-from ...core.facets import country_facet, date_facet
+from ...core.facets import country_facet, date_facet, language_facet
 from ...core.query import OPERATORS, QuerySyntaxError, plan_query
 from ...core.request import InvalidRequest, SearchRequest
 from .parse import filter_query, user_query
@@ -150,7 +150,7 @@ class WhooshBackend(Backend):
         plan = plan_query(request.q)
         typed_q = user_query(request.q, self.languages(s))
         user_q = expand_patterns(typed_q, s.reader(), budget, arrays.lexicon)
-        filters = filter_query(request)
+        filters = self._filters(s, request)
         result = SearchResult(request=request, total=0, took_ms=0.0, generation=self.generation(s))
         by_score = request.sort == "relevance" and user_q is not None
         results, mask = None, None
@@ -179,18 +179,36 @@ class WhooshBackend(Backend):
         if results is not None and request.collapse:
             self._collapse(results, tables)
         countries, days = tables.count(mask) if results is not None else ({}, {})
-        if request.country and results is not None:
-            # Multi-select: the country counts ignore the country filter itself, so
-            # each value says how many articles choosing it would add.
+        languages = tables.count_languages(mask) if results is not None else {}
+        if (request.country or request.language) and results is not None:
+            # Multi-select: the country counts ignore the country filter itself (and the
+            # language counts the language filter), so each value says how many articles
+            # choosing it would add.
             base = self._mask(s, base_q) if base_q is not None else arrays.live
-            countries = tables.count_countries(base, request.date_from, request.date_to)
+            if request.country:
+                in_languages = tables.language_mask(request.language) if request.language else True
+                countries = tables.count_countries(base & in_languages, request.date_from, request.date_to)
+            if request.language:
+                in_countries = tables.country_mask(request.country) if request.country else True
+                languages = tables.count_languages(base & in_countries, request.date_from, request.date_to)
         result.facets["country"] = country_facet(countries, request)
+        result.facets["language"] = language_facet(languages, request)
         result.facets["date"], result.date_unit = date_facet(days, request)
         if results is not None:
             result.hits = self._hits(results, request, scored=by_score,
                                      mask=mask if request.collapse else None, tables=tables)
         result.took_ms = (time.perf_counter() - start) * 1000
         return result
+
+    def _filters(self, s: Searcher, request: SearchRequest):
+        """Countries and dates (parse.filter_query) AND the languages, a mask from the
+        facet tables: the index holds each article's whole tag ('pt-BR'), the filter its
+        language ('pt')."""
+        filters = filter_query(request)
+        if not request.language:
+            return filters
+        languages = MaskQuery(self.facet_tables(s).language_mask(request.language) & self.arrays(s).live)
+        return languages if filters is None else wq.And([filters, languages])
 
     def _run(self, s: Searcher, user_q, filters, request: SearchRequest, by_score: bool, budget: Budget):
         """Every match (a mask for the total and the facets), the top hits by score or
@@ -297,6 +315,7 @@ class WhooshBackend(Backend):
                 published=fields.get("published_iso"),
                 countries=_split(fields.get("countries")),
                 score=round(hit.score, 4) if scored and hit.score is not None else None,
+                lang=fields.get("language"),
             ))
             if request.collapse and mask is not None:
                 others = tables.copies(mask, hit.docnum)

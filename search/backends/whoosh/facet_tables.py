@@ -1,6 +1,6 @@
-"""Facet counts by country and by date over every match, not just the page shown.
+"""Facet counts by country, language and date over every match, not just the page shown.
 
-Per segment, each document's countries and day are read once from the inverted
+Per segment, each document's countries, language and day are read once from the inverted
 index into numpy arrays; a query then counts its matches with a few vectorised
 operations over its match mask, instead of Whoosh rebuilding facet tables (or
 Python walking every match) on every search."""
@@ -17,6 +17,7 @@ from pathlib import Path
 import numpy as np
 
 from . import internals
+from ...ingest.languages import language_code
 from .arrays import IndexArrays, read_postings
 
 UNDATED_DAY = np.int32(-(2**31))  # day numbers: days since 1970-01-01
@@ -24,7 +25,7 @@ _NEWEST = np.uint64(2**64 - 1)  # newest first: sort (max - time) ascending
 
 
 class FacetTables:
-    """Each document's countries, day, publication time and story as numpy arrays,
+    """Each document's countries, language, day, publication time and story as numpy arrays,
     built once per searcher from per-segment parts (cached by segment id, so a reindex
     reads only its new segment); a query's facets are then a few vectorised counts
     over its match mask."""
@@ -60,6 +61,14 @@ class FacetTables:
         codes = np.concatenate(pair_codes) if pair_codes else np.empty(0, "U3")
         self.country_codes, self.pair_country = np.unique(codes, return_inverse=True)
         self.country_codes = [str(c) for c in self.country_codes]
+        # Each document's language as an index into language_codes (ISO 639-1), -1: none.
+        langs = np.concatenate([p["lang_codes"] for p in parts]) if parts else np.empty(0, "U3")
+        codes, inverse = np.unique(langs, return_inverse=True)
+        known = codes != ""
+        self.language_codes = [str(c) for c in codes[known]]
+        remap = np.cumsum(known).astype(np.int16) - 1
+        remap[~known] = -1
+        self.language_index = remap[inverse].astype(np.int16) if len(codes) else np.full(n, -1, np.int16)
         # Days as indexes into a sorted list of ISO days, -1 where undated.
         days = np.concatenate([p["day_numbers"] for p in parts]) if parts else np.empty(0, np.int32)
         dated = days != UNDATED_DAY
@@ -83,7 +92,7 @@ class FacetTables:
         self._by_story = np.argsort(self.story_code, kind="stable")
         self._story_sorted = self.story_code[self._by_story]
 
-    _SAVED = ("pair_docs", "pair_country", "day_index", "published", "story_code", "_by_story",
+    _SAVED = ("pair_docs", "pair_country", "language_index", "day_index", "published", "story_code", "_by_story",
               "_story_sorted", "_rank_newest", "_rank_oldest")
 
     def save(self, folder: Path, key: str) -> Path:
@@ -93,6 +102,7 @@ class FacetTables:
         self._date_rank(True)
         path = _tables_path(folder, key)
         _save_npz(path, country_codes=np.array(self.country_codes, dtype="U3"),
+                  language_codes=np.array(self.language_codes, dtype="U3"),
                   day_values=np.array(self.day_values, dtype="U10"), n_stories=np.array(self.n_stories),
                   **{k: getattr(self, k) for k in self._SAVED})
         return path
@@ -106,6 +116,7 @@ class FacetTables:
                 for name in cls._SAVED:
                     setattr(tables, name, saved[name])
                 tables.country_codes = saved["country_codes"].tolist()
+                tables.language_codes = saved["language_codes"].tolist()
                 tables.day_values = saved["day_values"].tolist()
                 tables.n_stories = int(saved["n_stories"])
         except (OSError, ValueError, KeyError):
@@ -118,13 +129,40 @@ class FacetTables:
 
     def count_countries(self, mask: np.ndarray, date_from: date | None, date_to: date | None) -> Counter:
         """Country counts over the matches within the date range (for multi-select counts)."""
+        return self._countries(self.within_dates(mask, date_from, date_to))
+
+    def count_languages(self, mask: np.ndarray, date_from: date | None = None,
+                        date_to: date | None = None) -> Counter:
+        """Language counts over the matches within the date range (ISO 639-1 codes; None:
+        articles of no known language)."""
+        mask = self.within_dates(mask, date_from, date_to)
+        counts = np.bincount(self.language_index[mask] + 1, minlength=len(self.language_codes) + 1)
+        out = Counter({self.language_codes[i - 1]: int(counts[i]) for i in np.flatnonzero(counts[1:]) + 1})
+        if counts[0]:
+            out[None] = int(counts[0])
+        return out
+
+    def within_dates(self, mask: np.ndarray, date_from: date | None, date_to: date | None) -> np.ndarray:
+        """The mask narrowed to the date range (the filter a multi-select count keeps)."""
         if date_from or date_to:
             low = date_from.isoformat() if date_from else None
             high = date_to.isoformat() if date_to else None
             first = bisect.bisect_left(self.day_values, low) if low else 0
             last = bisect.bisect_right(self.day_values, high) - 1 if high else len(self.day_values) - 1
             mask = mask & (self.day_index >= first) & (self.day_index <= last)
-        return self._countries(mask)
+        return mask
+
+    def language_mask(self, codes: tuple[str, ...]) -> np.ndarray:
+        """The documents in any of these languages (the `language` filter)."""
+        wanted = [i for i, c in enumerate(self.language_codes) if c in codes]
+        return np.isin(self.language_index, wanted)
+
+    def country_mask(self, codes: tuple[str, ...]) -> np.ndarray:
+        """The documents naming any of these countries (as the `country` filter)."""
+        wanted = [i for i, c in enumerate(self.country_codes) if c in codes]
+        mask = np.zeros(len(self.day_index), dtype=bool)
+        mask[self.pair_docs[np.isin(self.pair_country, wanted)]] = True
+        return mask
 
     def _countries(self, mask: np.ndarray) -> Counter:
         hits = self.pair_country[mask[self.pair_docs]]
@@ -203,7 +241,7 @@ def _state_key(arrays: IndexArrays) -> str:
     return h.hexdigest()
 
 
-_FACET_KEYS = ("pair_docs", "pair_codes", "day_numbers", "published", "story_keys")
+_FACET_KEYS = ("pair_docs", "pair_codes", "lang_codes", "day_numbers", "published", "story_keys")
 
 
 def _segment_facets(sub, seg_id: str, cache, folder: Path | None = None) -> dict:
@@ -216,11 +254,8 @@ def _segment_facets(sub, seg_id: str, cache, folder: Path | None = None) -> dict
     if folder is not None:
         try:
             with np.load(Path(folder) / internals.segment_file(seg_id, FACETS_SUFFIX), allow_pickle=False) as saved:
-                if "day_numbers" not in saved and "days" in saved:  # saved before day numbers
-                    found = {k: saved[k] for k in _FACET_KEYS if k != "day_numbers"}
-                    found["day_numbers"] = _day_numbers(saved["days"])
-                else:
-                    found = {k: saved[k] for k in _FACET_KEYS}
+                # Saved before languages were counted (KeyError): read from the index.
+                found = {k: saved[k] for k in _FACET_KEYS}
             if len(found["day_numbers"]) != sub.doc_count_all():
                 found = None
         except (OSError, ValueError, KeyError):
@@ -240,6 +275,11 @@ def _read_segment_facets(sub) -> dict:
             ids = read_postings(sub, "countries", code)[0]
             pair_docs.append(ids)
             pair_codes.append(np.full(len(ids), code.decode() if isinstance(code, bytes) else code, dtype="U3"))
+    langs = np.full(count, "", dtype="U3")
+    if "language" in fields:
+        for tag in sub.lexicon("language"):
+            code = language_code(tag.decode() if isinstance(tag, bytes) else tag)
+            langs[read_postings(sub, "language", tag)[0]] = code or ""
     days = np.full(count, UNDATED_DAY, dtype=np.int32)
     if "day" in fields:
         for day in sub.lexicon("day"):
@@ -248,6 +288,7 @@ def _read_segment_facets(sub) -> dict:
     return {
         "pair_docs": np.concatenate(pair_docs) if pair_docs else np.empty(0, np.int64),
         "pair_codes": np.concatenate(pair_codes) if pair_codes else np.empty(0, "U3"),
+        "lang_codes": langs,
         "day_numbers": days,
         "published": _numeric_column(sub, "published"),
         "story_keys": np.fromiter(map(_story_key, _bytes_column(sub, "story")), dtype=np.uint64, count=count),
