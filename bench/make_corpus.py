@@ -42,8 +42,11 @@ def sentences(text: str) -> list[str]:
     return [s.strip() for s in _SENTENCE.split(text) if s.strip()]
 
 
-def synthesize(stories: list[dict], n: int, seed: int = SEED):
-    """Yield (name, title, body, meta) for n synthetic articles."""
+def synthesize(stories: list[dict], n: int, seed: int = SEED, article_chars: int = 0):
+    """Yield (name, title, body, meta) for n synthetic articles. With ARTICLE_CHARS, a
+    page-length article instead: its own whole story, then whole other stories (each from
+    a random sentence on) until the body has ARTICLE_CHARS characters (two or three
+    Reuters stories for 1,800), as issue 22 measured news pages."""
     rng = random.Random(seed)
     split = [sentences(s["text"]) for s in stories]
     usable = [i for i, parts in enumerate(split) if parts]
@@ -52,8 +55,11 @@ def synthesize(stories: list[dict], n: int, seed: int = SEED):
         story = stories[own]
         parts = split[own]
         lead = parts[: rng.randint(1, 3)]
-        body = list(lead)
-        for other in rng.sample(usable, rng.randint(1, 2)):
+        body = list(parts if article_chars else lead)
+        while article_chars and sum(map(len, body)) < article_chars:
+            theirs = split[rng.choice(usable)]
+            body.extend(theirs[rng.randrange(len(theirs)):])
+        for other in [] if article_chars else rng.sample(usable, rng.randint(1, 2)):
             theirs = split[other]
             start = rng.randrange(len(theirs))
             body.extend(theirs[start: start + rng.randint(2, 6)])
@@ -63,14 +69,14 @@ def synthesize(stories: list[dict], n: int, seed: int = SEED):
         yield f"synthetic-{k:06d}", story["title"] or parts[0][:80], " ".join(body), meta
 
 
-def write_corpus(out: Path, n: int, seed: int = SEED) -> int:
+def write_corpus(out: Path, n: int, seed: int = SEED, article_chars: int = 0) -> int:
     from reuters import read_reuters
 
     stories = read_reuters(DATA)
     if out.exists():
         shutil.rmtree(out)
     written = 0
-    for name, title, body, meta in synthesize(stories, n, seed):
+    for name, title, body, meta in synthesize(stories, n, seed, article_chars):
         folder = out / f"{written // PER_FOLDER:03d}"
         if written % PER_FOLDER == 0:
             folder.mkdir(parents=True)
@@ -85,12 +91,14 @@ def main() -> int:
     parser.add_argument("--n", type=int, required=True, help="number of articles (10000, 30000, 100000)")
     parser.add_argument("--out", type=Path, required=True, help="folder to (re)create")
     parser.add_argument("--seed", type=int, default=SEED)
+    parser.add_argument("--article-chars", type=int, default=0,
+                        help="page-length articles: join whole stories up to this many characters (e.g. 1800)")
     args = parser.parse_args()
     if not DATA.is_dir():
         print(f"skipped: {DATA} is absent (the Reuters-21578 data is needed)")
         return 0
     start = time.perf_counter()
-    n = write_corpus(args.out, args.n, args.seed)
+    n = write_corpus(args.out, args.n, args.seed, args.article_chars)
     print(f"{n} synthetic articles (Reuters-based, seed {args.seed}) in {args.out} "
           f"in {time.perf_counter() - start:.1f} s")
     return 0
