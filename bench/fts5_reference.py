@@ -8,7 +8,9 @@ the page (bm25 with title weighing 1.5x the body, or newest first; `highlight()`
 the title and `snippet()` for the body), `COUNT(*)`, counts by country and counts by
 month, each with the request's filters.
 
-What it does not do, unlike the project: relax a query that finds too little, collapse
+A query of plain words that finds nothing with every word is run again with the words
+ORed (`relaxed` in the answer), as the service relaxes such a query. What it does not do,
+unlike the project: pseudo-relevance feedback on the relaxed query, collapse
 wire copies, suggest respellings, choose day/month/year buckets from the span (it always
 groups by month), or use the Snowball stemmer (FTS5's is Porter's). Plain words are
 all required (AND), as in the project; `"a b"` is a phrase.
@@ -26,13 +28,14 @@ SNIPPET_TOKENS = 32
 PER_PAGE = 10
 
 
-def match_expression(q: str) -> str:
-    """The FTS5 MATCH text for the bench's queries: `word`, `w1 w2` (AND) or `"w1 w2"`."""
+def match_expression(q: str, any_word: bool = False) -> str:
+    """The FTS5 MATCH text for the bench's queries: `word`, `w1 w2` (AND, or OR with
+    ANY_WORD) or `"w1 w2"`."""
     q = q.strip()
     if q.startswith('"') and q.endswith('"') and len(q) > 1:
         words = q[1:-1].split()
         return '"' + " ".join(w.replace('"', "") for w in words) + '"'
-    return " ".join('"' + w.replace('"', "") + '"' for w in q.split())
+    return (" OR " if any_word else " ").join('"' + w.replace('"', "") + '"' for w in q.split())
 
 
 class Fts5Reference:
@@ -95,10 +98,18 @@ class Fts5Reference:
     # -- search ----------------------------------------------------------------
 
     def search(self, params: Mapping[str, str]) -> dict:
-        """The page, the total and both facets for one /api/search parameter set."""
+        """The page, the total and both facets for one /api/search parameter set; a query
+        of several plain words that finds nothing is run again with its words ORed."""
+        out = self._search(params, match_expression(params.get("q", "")))
+        q = params.get("q", "").strip()
+        if out["total"] == 0 and len(q.split()) > 1 and not q.startswith('"'):
+            out = self._search(params, match_expression(q, any_word=True))
+            out["relaxed"] = True
+        return out
+
+    def _search(self, params: Mapping[str, str], match: str) -> dict:
         db = self.db
         assert db is not None, "build() first"
-        match = match_expression(params.get("q", ""))
         countries = params.get("country") or []
         if isinstance(countries, str):
             countries = [countries]
@@ -141,4 +152,4 @@ class Fts5Reference:
             [match, *date_args]).fetchall()
         by_month = db.execute(
             f"SELECT d.month, count(*) {base} WHERE {where} GROUP BY d.month ORDER BY d.month", args).fetchall()
-        return {"total": total, "hits": hits, "country": by_country, "month": by_month}
+        return {"total": total, "hits": hits, "country": by_country, "month": by_month, "relaxed": False}

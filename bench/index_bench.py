@@ -23,6 +23,8 @@ PROJECT = HERE.parent
 DATA = PROJECT.parent / "shared" / "data" / "reuters21578"
 sys.path[:0] = [str(HERE), str(PROJECT)]
 
+import whoosh_reference  # noqa: E402
+
 
 def run_index(corpus: Path, index: Path, *extra: str) -> tuple[float, str]:
     """Wall time of `news-search index` in a new process, as a user runs it."""
@@ -33,27 +35,6 @@ def run_index(corpus: Path, index: Path, *extra: str) -> tuple[float, str]:
     if proc.returncode != 0:
         raise SystemExit(f"index failed: {proc.stderr}")
     return wall, proc.stdout.splitlines()[0]
-
-
-def plain_whoosh(stories: list[dict], folder: Path) -> float:
-    """Seconds for Whoosh as most apps use it: StemmingAnalyzer, one writer, same stored fields."""
-    from whoosh.analysis import StemmingAnalyzer
-    from whoosh.fields import DATETIME, ID, KEYWORD, STORED, TEXT, Schema
-    from whoosh.index import create_in
-
-    analyzer = StemmingAnalyzer()
-    schema = Schema(id=ID(stored=True, unique=True), path=ID(stored=True), title=TEXT(analyzer, stored=True),
-                    text=TEXT(analyzer, stored=True, chars=True), published=DATETIME(sortable=True),
-                    published_iso=STORED(), countries=KEYWORD(stored=True, commas=True), url=STORED())
-    folder.mkdir()
-    start = time.perf_counter()
-    ix = create_in(str(folder), schema)
-    writer = ix.writer(limitmb=256)
-    for s in stories:
-        writer.add_document(id=s["id"], path=s["id"] + ".txt", title=s["title"], text=s["text"],
-                            published_iso=s["published"])
-    writer.commit()
-    return time.perf_counter() - start
 
 
 def main() -> int:
@@ -94,7 +75,9 @@ def main() -> int:
         print(f"  nothing changed:                              {same:6.2f} s   [{line}]")
         extra.unlink()
 
-        base = plain_whoosh(stories, work / "plain")
+        base, _, _ = whoosh_reference.build(work / "plain", (
+            {"id": s["id"], "path": s["id"] + ".txt", "title": s["title"], "text": s["text"],
+             "published_iso": s["published"]} for s in stories))
         print(f"  plain Whoosh, one writer, pre-cleaned text:   {base:6.2f} s  {n / base:7.0f} articles/s")
         print(f"  ratio full build / plain Whoosh throughput:   {base / full:6.2f}x")
         peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024

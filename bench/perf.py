@@ -1,6 +1,7 @@
-"""Performance at 10k-100k articles (issue 6): build, incremental add, serving, against SQLite FTS5.
+"""Performance at 10k-100k articles (issues 6 and 22): build, incremental add, serving, against
+plain Whoosh and SQLite FTS5 on the same articles in the same run.
 
-    .venv/bin/python bench/perf.py --sizes 10000,30000,100000 [--queries 300]
+    .venv/bin/python bench/perf.py --sizes 10000,30000,100000 [--article-chars 1800] [--queries 300]
         [--requests 1200 | --seconds S] [--skip-build] [--json FILE]
 
 Every figure is measured on the SYNTHETIC Reuters-based corpus of bench/make_corpus.py
@@ -28,10 +29,25 @@ Per size, in this order:
    start, then the time from its exit until the server returns all 10 (polling
    /api/search every 10 ms for a word only they contain); then the 10 are deleted and the
    index updated again (also timed) so the corpus and index are back to N;
-5. the SQLite FTS5 reference (bench/fts5_reference.py) in this process, after the server
+5. where the time goes (bench/stages.py): the server stopped, the same warm-up and fixed
+   mix through the Whoosh backend in this process, each search timed by stage (parse,
+   match, relax, relax feedback, suggest, facets, page, other); beside each query's HTTP
+   latency and the server's took_ms (their difference: Flask, JSON, HTTP);
+6. the SQLite FTS5 reference (bench/fts5_reference.py) in this process, after the server
    has stopped: build from the same Article records (extraction excluded; said so), then
    the same warm-up and the same fixed query mix: bm25 page with highlight()/snippet(),
-   COUNT(*), GROUP BY country, GROUP BY month, with the same filters; in-process, no HTTP.
+   COUNT(*), GROUP BY country, GROUP BY month, with the same filters; a pair that finds
+   nothing with both words is run again with OR, as the service relaxes; in-process, no HTTP;
+7. plain Whoosh (bench/whoosh_reference.py: one writer, StemmingAnalyzer, the same Article
+   records and stored fields) for the build; "with extraction" adds this process's extraction time, so that
+   ours (extraction included) / plain Whoosh is a same-run, same-texts ratio.
+
+The fixed mix is also broken down by kind (single word, pair found with every word, pair
+relaxed by the service, phrase): p50/p95/p99 for ours and for FTS5, the mean time of
+each stage per kind and for the tail (the queries at or above the p95), and the ten
+slowest queries with their largest stages, so that the tail is explained.
+--article-chars N makes news-page-length articles (sentences of 2-3 stories up to about
+N characters; corpus-<size>-c<N>, ix-<size>-c<N>).
 
 The query mix (seeded, from the corpus vocabulary): single very common words (in >= 20 % of
 articles), single common words (2-20 %), single rare words (2-5 articles), pairs (a common
@@ -74,6 +90,8 @@ WORK = ROOT / "var" / "bench"
 sys.path[:0] = [str(BENCH), str(ROOT), str(ROOT / "tests")]
 
 from fts5_reference import Fts5Reference  # noqa: E402
+import stages  # noqa: E402
+import whoosh_reference  # noqa: E402
 from harness.server import Server as GunicornServer  # noqa: E402
 
 SYNTHETIC = "SYNTHETIC Reuters-based corpus (bench/make_corpus.py)"
@@ -100,6 +118,9 @@ TARGETS = {
     "p95_ms": ("<= 40 ms", lambda v: v <= 40),
     "p99_ms": ("<= 80 ms", lambda v: v <= 80),
     "p95_vs_fts5": ("<= 1.00x", lambda v: v <= 1.0),
+    "build_vs_whoosh_with_extraction": (">= 2.5x", lambda v: v >= 2.5),
+    "phrase_p95_ms": ("<= 40 ms", lambda v: v <= 40),
+    "relaxed_p95_ms": ("<= 60 ms", lambda v: v <= 60),
     "load_rps": (">= 150 req/s", lambda v: v >= 150),
     "worker_rss_mb": ("<= 150 MB", lambda v: v <= 150),
     "first_answer_ms": ("<= 300 ms", lambda v: v <= 300),
@@ -134,9 +155,65 @@ def dir_bytes(path: Path) -> int:
 # corpus, extraction, queries
 # ------------------------------------------------------------------------------------------
 
-def ensure_corpus(n: int) -> Path:
-    """var/bench/corpus-<size>, made by make_corpus.py unless a complete one exists."""
-    out = WORK / f"corpus-{size_label(n)}"
+def work_label(n: int, article_chars: int) -> str:
+    """<size>, or <size>-c<chars> for page-length articles."""
+    return size_label(n) + (f"-c{article_chars}" if article_chars else "")
+
+
+KINDS = ("single word", "pair, every word", "pair, relaxed", "phrase")
+
+
+def kind(params: dict[str, str], relaxed: bool | None) -> str:
+    """The query's kind for the breakdown; RELAXED as the engine answered."""
+    q = params["q"].strip()
+    if q.startswith('"'):
+        return "phrase"
+    if len(q.split()) > 1:
+        return "pair, relaxed" if relaxed else "pair, every word"
+    return "single word"
+
+
+def by_kind(params: list[dict[str, str]], relaxed: list, ms: list[float]) -> dict[str, dict]:
+    """{kind: {n, p50, p95, p99}} of latencies MS (ms) by query kind."""
+    groups: dict[str, list[float]] = {k: [] for k in KINDS}
+    for p, r, x in zip(params, relaxed, ms):
+        groups[kind(p, r)].append(x)
+    return {k: {"n": len(v), "p50": pct(v, 50), "p95": pct(v, 95), "p99": pct(v, 99)} for k, v in groups.items()}
+
+
+def stage_breakdown(queries: list[dict[str, str]], seq: "Run", per_query: list[dict]) -> dict:
+    """The fixed mix by kind and stage: each query's HTTP latency and the engine's took_ms
+    from the server, its stages from this process (bench/stages.py); the means per kind,
+    and the same for the tail (the queries at or above the HTTP p95), with its slowest."""
+    http = [x * 1000 for x in seq.latencies]
+    rows = []
+    for params, ms, took, relaxed, mine in zip(queries, http, seq.took, seq.relaxed, per_query):
+        rows.append({"params": params, "kind": kind(params, relaxed), "http_ms": ms,
+                     "outside_ms": ms - took if took is not None else math.nan,
+                     "engine_ms": mine["took_ms"], "stages": mine["stages"], "relaxed": relaxed})
+    cut = pct(http, 95)
+
+    def summary(group: list[dict]) -> dict:
+        return {"n": len(group),
+                "http_p50": pct([r["http_ms"] for r in group], 50), "http_p95": pct([r["http_ms"] for r in group], 95),
+                "engine_p50": pct([r["engine_ms"] for r in group], 50),
+                "engine_p95": pct([r["engine_ms"] for r in group], 95),
+                "outside_mean": statistics.mean(r["outside_ms"] for r in group) if group else math.nan,
+                "mean": {st: statistics.mean(r["stages"][st] for r in group) if group else math.nan
+                         for st in stages.STAGES}}
+
+    groups = {k: summary([r for r in rows if r["kind"] == k]) for k in KINDS}
+    groups["all"] = summary(rows)
+    groups[f"tail (HTTP >= p95, {cut:.0f} ms)"] = summary([r for r in rows if r["http_ms"] >= cut])
+    return {"groups": groups, "slowest": sorted(rows, key=lambda r: -r["http_ms"])[:10],
+            "engine_p50_ms": pct([r["engine_ms"] for r in rows], 50),
+            "engine_p95_ms": pct([r["engine_ms"] for r in rows], 95),
+            "relaxed_agree": sum(1 for r, m in zip(rows, per_query) if bool(r["relaxed"]) == bool(m["relaxed"]))}
+
+
+def ensure_corpus(n: int, article_chars: int = 0) -> Path:
+    """var/bench/corpus-<label>, made by make_corpus.py unless a complete one exists."""
+    out = WORK / f"corpus-{work_label(n, article_chars)}"
     shutil.rmtree(out / ADDED_DIR, ignore_errors=True)   # left over by an interrupted run
     if out.is_dir():
         have = sum(1 for _ in out.glob("*/synthetic-*.txt"))
@@ -145,7 +222,8 @@ def ensure_corpus(n: int) -> Path:
             return out
         print(f"  corpus: {out} has {have} articles, not {n}: remaking it")
     t0 = time.perf_counter()
-    proc = subprocess.run([sys.executable, str(BENCH / "make_corpus.py"), "--n", str(n), "--out", str(out)],
+    proc = subprocess.run([sys.executable, str(BENCH / "make_corpus.py"), "--n", str(n), "--out", str(out),
+                           "--article-chars", str(article_chars)],
                           cwd=ROOT, capture_output=True, text=True)
     if proc.returncode != 0:
         raise SystemExit(f"make_corpus.py failed:\n{proc.stdout}{proc.stderr}")
@@ -357,12 +435,16 @@ class Run:
     latencies: list[float] = field(default_factory=list)      # seconds, answered requests
     failures: list[tuple[dict, str]] = field(default_factory=list)
     totals: list[int | None] = field(default_factory=list)    # `total` per query (None: failed)
+    relaxed: list[bool | None] = field(default_factory=list)  # `relaxed` per query (None: failed)
+    took: list[float | None] = field(default_factory=list)    # the engine's `took_ms` (None: failed)
     kept_alive: int = 0
 
     def merge(self, other: "Run") -> None:
         self.latencies += other.latencies
         self.failures += other.failures
         self.totals += other.totals
+        self.relaxed += other.relaxed
+        self.took += other.took
         self.kept_alive += other.kept_alive
 
 
@@ -383,6 +465,8 @@ def send(url: str, queries: list[dict[str, str]], run: Run, deadline: float | No
             except requests.RequestException as e:
                 run.failures.append((params, f"{type(e).__name__}: {e}"))
                 run.totals.append(None)
+                run.relaxed.append(None)
+                run.took.append(None)
                 continue
             run.latencies.append(dt)
             if r.headers.get("Connection", "").lower() != "close":
@@ -390,8 +474,13 @@ def send(url: str, queries: list[dict[str, str]], run: Run, deadline: float | No
             if r.status_code != 200:
                 run.failures.append((params, f"HTTP {r.status_code}: {r.text[:200]}"))
                 run.totals.append(None)
+                run.relaxed.append(None)
+                run.took.append(None)
             else:
-                run.totals.append(r.json().get("total"))
+                body = r.json()
+                run.totals.append(body.get("total"))
+                run.relaxed.append(body.get("relaxed"))
+                run.took.append(body.get("took_ms"))
 
 
 def load(url: str, pool: list[dict[str, str]], clients: int, seconds: float | None) -> tuple[Run, float]:
@@ -465,16 +554,17 @@ def unique_word(df: Counter) -> str:
 # ------------------------------------------------------------------------------------------
 
 def bench_size(n: int, args) -> dict:
-    lab = size_label(n)
-    fig: dict = {"articles": n, "corpus": SYNTHETIC, "loadavg_start": loadavg()}
+    lab = work_label(n, args.article_chars)
+    fig: dict = {"articles": n, "corpus": SYNTHETIC, "article_chars": args.article_chars, "loadavg_start": loadavg()}
     print(f"\n=== {n} articles ({SYNTHETIC}); load average {fig['loadavg_start']} ===")
-    corpus = ensure_corpus(n)
+    corpus = ensure_corpus(n, args.article_chars)
     index = WORK / f"ix-{lab}"
 
     articles, t_extract = extract(corpus)
     if len(articles) != n:
         print(f"  note: extraction gave {len(articles)} articles for {n} files")
     fig["extract_s"] = t_extract
+    fig["mean_chars"] = statistics.mean(len(a.title) + len(a.text) for a in articles)
     print(f"  extraction in this process (1 core): {len(articles)} articles in {t_extract:.1f} s "
           f"({len(articles) / t_extract:.0f} /s)")
     maker = QueryMaker(articles)
@@ -526,6 +616,10 @@ def bench_size(n: int, args) -> dict:
         ms = [x * 1000 for x in seq.latencies]
         fig.update(p50_ms=pct(ms, 50), p95_ms=pct(ms, 95), p99_ms=pct(ms, 99), max_ms=max(ms, default=math.nan),
                    seq_rps=len(ms) / t_seq, seq_failures=len(seq.failures))
+        if not seq.failures:
+            fig["kinds"] = by_kind(queries, seq.relaxed, ms)
+            fig["phrase_p95_ms"] = fig["kinds"]["phrase"]["p95"]
+            fig["relaxed_p95_ms"] = fig["kinds"]["pair, relaxed"]["p95"]
         print(f"  sequential: {len(ms)} in {t_seq:.1f} s; p50 {fig['p50_ms']:.1f} p95 {fig['p95_ms']:.1f} "
               f"p99 {fig['p99_ms']:.1f} max {fig['max_ms']:.1f} ms; {len(seq.failures)} failed")
 
@@ -575,19 +669,31 @@ def bench_size(n: int, args) -> dict:
             shutil.rmtree(added, ignore_errors=True)
             run_index(corpus, index)
 
-    # 5. SQLite FTS5 reference, in this process
+    # 5. where the time goes: the fixed mix again, in this process, by stage
+    if not args.skip_stages and "kinds" in fig:
+        per_query = stages.measure(index, warmup, queries)
+        fig["stages"] = stage_breakdown(queries, seq, per_query)
+        print(f"  stages: {len(per_query)} queries in this process; engine p50 {fig['stages']['engine_p50_ms']:.1f} "
+              f"p95 {fig['stages']['engine_p95_ms']:.1f} ms; relaxed as over HTTP on "
+              f"{fig['stages']['relaxed_agree']}/{len(per_query)}")
+
+    # 6. SQLite FTS5 reference, in this process
     if not args.skip_fts5:
         ref = Fts5Reference(WORK / f"fts5-{lab}.sqlite")
         try:
             t_build, n_ref = ref.build(articles)
             for params in warmup:
                 ref.search(params)
-            lat, totals = [], []
+            lat, totals, fts_relaxed = [], [], []
             for params in queries:
                 t0 = time.perf_counter()
                 out = ref.search(params)
                 lat.append((time.perf_counter() - t0) * 1000)
                 totals.append(out["total"])
+                fts_relaxed.append(out["relaxed"])
+            # by the service's kinds (relaxed as the service answered), so that rows compare
+            fig["fts5_kinds"] = by_kind(queries, seq.relaxed if len(seq.relaxed) == len(queries) else fts_relaxed, lat)
+            fig["fts5_relaxed"] = sum(fts_relaxed)
             fig.update(fts5_build_s=t_build, fts5_build_rate=n_ref / t_build,
                        fts5_rate_with_extraction=n_ref / (t_build + t_extract), fts5_mb=ref.size_bytes() / 1e6,
                        fts5_p50_ms=pct(lat, 50), fts5_p95_ms=pct(lat, 95), fts5_p99_ms=pct(lat, 99),
@@ -605,6 +711,17 @@ def bench_size(n: int, args) -> dict:
             fig["build_vs_fts5_with_extraction"] = fig["build_rate"] / fig["fts5_rate_with_extraction"]
         for p in ("p50", "p95", "p99"):
             fig[f"{p}_vs_fts5"] = fig[f"{p}_ms"] / fig[f"fts5_{p}_ms"]
+    # 7. plain Whoosh reference build, in this process
+    if not args.skip_whoosh:
+        t_wh, n_wh, wh_bytes = whoosh_reference.build(WORK / f"plain-whoosh-{lab}",
+                                                      map(whoosh_reference.article_fields, articles))
+        fig.update(whoosh_build_s=t_wh, whoosh_build_rate=n_wh / t_wh,
+                   whoosh_rate_with_extraction=n_wh / (t_wh + t_extract), whoosh_mb=wh_bytes / 1e6)
+        print(f"  plain Whoosh: build {t_wh:.1f} s ({n_wh / t_wh:.0f} /s, extraction excluded; "
+              f"{fig['whoosh_rate_with_extraction']:.0f} /s with it), {wh_bytes / 1e6:.0f} MB")
+        shutil.rmtree(WORK / f"plain-whoosh-{lab}", ignore_errors=True)
+        if "build_rate" in fig:
+            fig["build_vs_whoosh_with_extraction"] = fig["build_rate"] / fig["whoosh_rate_with_extraction"]
     fig["loadavg_end"] = loadavg()
     return fig
 
@@ -684,10 +801,22 @@ def print_size(fig: dict, args) -> None:
         row("ours/FTS5 p50 (ours over HTTP)", "p50_vs_fts5", ".2f", "x")
         row("ours/FTS5 p95 (ours over HTTP)", "p95_vs_fts5", ".2f", "x")
         row("ours/FTS5 p99 (ours over HTTP)", "p99_vs_fts5", ".2f", "x")
+        rows.append(("FTS5 pairs relaxed to OR (found nothing with both words)", f"{fig.get('fts5_relaxed')}", ""))
         rows.append(("same total as FTS5 / within 10 %",
                      f"{fig.get('totals_equal')} / {fig.get('totals_within_10pct')} of {args.queries}", ""))
 
-    head = f"value ({size_label(n)} synthetic)"
+    if "whoosh_build_s" in fig:
+        row("plain Whoosh build (one writer, extraction excl.)", "whoosh_build_rate", ",.0f", "articles/s")
+        row("plain Whoosh build with our extraction (1 core)", "whoosh_rate_with_extraction", ",.0f", "articles/s")
+        row("ours/plain Whoosh build throughput (both with extraction)", "build_vs_whoosh_with_extraction", ".2f", "x")
+    for k, v in fig.get("kinds", {}).items():
+        f5 = fig.get("fts5_kinds", {}).get(k)
+        key = {"phrase": "phrase_p95_ms", "pair, relaxed": "relaxed_p95_ms"}.get(k)
+        ratio = f"; p95 {v['p95'] / f5['p95']:.2f}x FTS5's" if f5 and f5["p95"] and f5["p95"] == f5["p95"] else ""
+        rows.append((f"{k} (n={v['n']}): p50 / p95 / p99", f"{fmt(v['p50'], '.1f')} / {fmt(v['p95'], '.1f')} / "
+                     f"{fmt(v['p99'], '.1f')} ms" + (f" (FTS5 {fmt(f5['p50'], '.2f')} / {fmt(f5['p95'], '.2f')} / "
+                                                   f"{fmt(f5['p99'], '.2f')}{ratio})" if f5 else ""), key or ""))
+    head = f"value ({size_label(n)} synthetic, {fig.get('mean_chars', 0):,.0f} chars/article)"
     w0 = max(len(r[0]) for r in rows)
     w1 = max(len(head), *(len(r[1]) for r in rows))
     title = (f"{n:,} articles of the {SYNTHETIC}; {args.workers} gunicorn workers; "
@@ -697,6 +826,31 @@ def print_size(fig: dict, args) -> None:
     for name, value, key in rows:
         target, ok = verdict(key, fig.get(key))
         print(f"{name:<{w0}}  {value:<{w1}}  {target:<14}  {ok}".rstrip())
+    if "stages" in fig:
+        print_stages(fig["stages"])
+
+
+def print_stages(st: dict) -> None:
+    """The breakdown table: per kind, HTTP and engine percentiles and the mean ms per stage."""
+    names = {"relax feedback": "feedbk", "outside": "HTTP+"}
+    cols = [*stages.STAGES, "outside"]
+    title = ("by kind and stage: HTTP p50/p95 over HTTP; the engine's own time (in this process) p50/p95; mean ms "
+             "per stage; HTTP+ = HTTP latency - took_ms (Flask, JSON, HTTP)")
+    print("\n" + title + "\n" + "-" * len(title))
+    w = max(len(k) for k in st["groups"]) + 7
+    print(f"{'kind':<{w}} {'HTTP p50/p95':>13} {'engine p50/p95':>15} "
+          + " ".join(f"{names.get(c, c):>7}" for c in cols))
+    for k, g in st["groups"].items():
+        vals = [g["mean"][c] for c in stages.STAGES] + [g["outside_mean"]]
+        print(f"{k + ' (' + str(g['n']) + ')':<{w}} {fmt(g['http_p50'], '.1f'):>6}/{fmt(g['http_p95'], '.1f'):<6} "
+              f"{fmt(g['engine_p50'], '.1f'):>7}/{fmt(g['engine_p95'], '.1f'):<7} "
+              + " ".join(f"{fmt(v, '.1f'):>7}" for v in vals))
+    print("slowest over HTTP (ms: HTTP, engine in this process, its two largest stages):")
+    for r in st["slowest"]:
+        top = sorted(r["stages"].items(), key=lambda kv: -kv[1])[:2]
+        extra = {k: v for k, v in r["params"].items() if k != "q"}
+        print(f"  {r['http_ms']:7.1f} {r['engine_ms']:7.1f}  {r['kind']:<16} {r['params']['q']!r:<32} "
+              + ", ".join(f"{k} {v:.1f}" for k, v in top) + f"   {extra}")
 
 
 GROWTH = (  # (label, key, how: 'per article' turns seconds into ms per article)
@@ -781,12 +935,17 @@ def main(argv: list[str] | None = None) -> int:
                     help="server starts for the time to first answer (their median; 5)")
     ap.add_argument("--skip-build", action="store_true", help="reuse var/bench/ix-<size> (brought up to date)")
     ap.add_argument("--skip-fts5", action="store_true", help="leave out the SQLite FTS5 reference")
+    ap.add_argument("--skip-stages", action="store_true", help="leave out the in-process breakdown by stage")
+    ap.add_argument("--skip-whoosh", action="store_true", help="leave out the plain Whoosh build reference")
+    ap.add_argument("--article-chars", type=int, default=0,
+                    help="page-length articles: whole stories joined up to this many characters (e.g. 1800)")
     ap.add_argument("--json", type=Path, default=None, metavar="FILE", help="also write the figures to FILE")
     args = ap.parse_args(argv)
     if not REUTERS.is_dir():
         print(f"skipped: {REUTERS} is absent (the Reuters-21578 data is needed for the synthetic corpus)")
         return 0
     sizes = sorted({int(s) for s in args.sizes.split(",") if s.strip()})
+    subprocess.run([sys.executable, "-m", "compileall", "-q", "search", "web"], cwd=ROOT, check=True)
     WORK.mkdir(parents=True, exist_ok=True)
     started = time.perf_counter()
     print(f"bench/perf.py: sizes {', '.join(f'{s:,}' for s in sizes)}; every figure is measured on the {SYNTHETIC}")
