@@ -426,5 +426,5 @@ def test_article_page_drops_a_first_paragraph_that_repeats_the_title(copies):
 
 
 def test_counts_are_singular_or_plural_on_the_page(served):
-    assert re.search(r'id="summary"[^>]*>1 article for <strong>tokyo</strong>', served.get("/?q=tokyo").text)
-    assert re.search(r'id="summary"[^>]*>2 articles for <strong>havana</strong>', served.get("/?q=havana").text)
+    assert re.search(r'id="summary"[^>]*>1 article for <strong dir="auto">tokyo</strong>', served.get("/?q=tokyo").text)
+    assert re.search(r'id="summary"[^>]*>2 articles for <strong dir="auto">havana</strong>', served.get("/?q=havana").text)

@@ -138,6 +138,17 @@ def test_language_facet_narrows_like_the_country_facet(page, server):
     # The others still say what choosing them would add.
     assert dict(zip(facet.locator("li a .label").all_inner_texts(), facet.locator("li a .count").all_inner_texts())) == {
         "Hebrew": "1", "Arabic": "1", "Chinese": "1", "English": "1"}
+    # A new search from the box keeps the chosen language, as it keeps countries; an
+    # Arabic query is laid out right to left in the box and in the summary.
+    box = page.get_by_role("combobox", name="Search articles")
+    box.fill(ARABIC_WORD)
+    box.press("Enter")
+    page.wait_for_url(lambda url: parse_qs(urlsplit(url).query).get("q") == [ARABIC_WORD])
+    assert parse_qs(urlsplit(page.url).query)["language"] == ["he"]
+    expect(page.locator("#summary")).to_contain_text("No articles found")
+    assert page.get_by_role("combobox", name="Search articles").evaluate("el => getComputedStyle(el).direction") == "rtl"
+    assert page.locator("#summary strong").evaluate("el => getComputedStyle(el).direction") == "rtl"
+    page.goto(f"{server.url}/?language=he")
     facet.get_by_role("link", name="Clear languages").click()
     page.wait_for_url(lambda url: "language" not in parse_qs(urlsplit(url).query))
     expect(page.locator("ol.hits > li.hit")).to_have_count(4)
