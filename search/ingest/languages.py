@@ -13,6 +13,8 @@ from functools import cache
 
 import pycountry
 
+from .. import dependencies
+
 # English's most frequent words: a text where they make up this share of its first words
 # is English without asking py3langid (13 ms an article; texts in other languages have
 # under 2 % of them, English news 15 to 30 %). Short ASCII texts are English too:
@@ -22,6 +24,20 @@ _ENGLISH_MARKERS = frozenset("the of and to that for was with said by on it as a
 _ENGLISH_SHARE = 0.06
 _SAMPLE_WORDS = 80
 _SHORT_WORDS = 20
+# A longer plain-ASCII text under the English share is asked about only when it holds
+# this many different stop words of one other Latin-script language (jusText's lists,
+# words of one letter left out). On the synthetic 100k benchmark corpus 6,451 English
+# stories (tables of figures: "Shr 15 cts vs 4 cts Net ...") missed the English share;
+# py3langid took 4.5 ms each (over 10 % of the build) and called one "Estonian", which
+# made every query of that index be read in Estonian too. On 30,000 such articles the
+# tables hold at most 6 (one: "Rio Grande do Sul, Santa Maria" for Portuguese), 5 or
+# fewer all others; the stories of bench/eval_languages.py in es, pt, fr and de, accents
+# stripped, hold 9 to 11. The `stopwords` package's lists would not do: its Spanish one
+# lacks "de" and "que"; jusText's Finnish, Hungarian and Turkish lists (thousands of words,
+# names among them) matched English tables, so those three are left out.
+_FOREIGN_WORDS = 7
+_LATIN_LANGUAGES = ("Danish", "Dutch", "French", "German", "Italian", "Norwegian_Bokmal", "Portuguese",
+                    "Spanish", "Swedish")
 
 # Languages written right to left in their usual script, and the scripts that are.
 _RTL_LANGUAGES = frozenset("ar he fa ur yi ps sd ug dv ckb syr arc nqo".split())
@@ -37,14 +53,31 @@ def article_language(declared: str | None, text: str) -> str | None:
     tag = canonical_tag(declared)
     if tag:
         return tag
-    words = text[:1000].lower().split()[:_SAMPLE_WORDS]
-    if sum(w in _ENGLISH_MARKERS for w in words) >= _ENGLISH_SHARE * len(words) > 0:
+    sample = text[:1000]
+    words = sample.lower().split()[:_SAMPLE_WORDS]
+    if not words:
+        return None
+    if sum(w in _ENGLISH_MARKERS for w in words) >= _ENGLISH_SHARE * len(words):
         return "en"
-    if len(words) < _SHORT_WORDS and text[:1000].isascii():
-        return "en" if words else None
+    if sample.isascii() and (len(words) < _SHORT_WORDS or not _reads_as_other_latin(words)):
+        return "en"
     from .readers.html import detect_language  # lxml and py3langid: only for these texts
 
     return canonical_tag(detect_language(text))
+
+
+def _reads_as_other_latin(words: list[str]) -> bool:
+    """Whether lower-cased words hold _FOREIGN_WORDS different stop words of one other
+    Latin-script language."""
+    return any(len(stops.intersection(words)) >= _FOREIGN_WORDS for stops in _latin_stops())
+
+
+@cache
+def _latin_stops() -> list[frozenset[str]]:
+    """The stop words of each Latin-script language listed, without English's."""
+    stoplist = dependencies.load("justext").get_stoplist
+    english = frozenset(stoplist("English")) | _ENGLISH_MARKERS
+    return [frozenset(w for w in stoplist(name) if len(w) > 1) - english for name in _LATIN_LANGUAGES]
 
 
 def canonical_tag(value: str | None) -> str | None:

@@ -8,7 +8,6 @@ Token object per word. Analysis was about half of what indexing costs."""
 
 from __future__ import annotations
 
-import functools
 import re
 import unicodedata
 from collections import defaultdict
@@ -290,53 +289,12 @@ def snowball_language(code: str | None) -> str | None:
     return SNOWBALL.get((code or "").split("-")[0].lower())
 
 
-# English's most frequent words: a text where they make up this share of the first words
-# is English without asking py3langid (13 ms an article; texts in other languages have
-# under 2 % of them, English news 15 to 30 %: measured in docs/languages.md).
-_ENGLISH_MARKERS = frozenset("the of and to that for was with said by on it as at from has have were be this "
-                             "are will his her their which after".split())
-_ENGLISH_SHARE = 0.06
-_SAMPLE_WORDS = 80
-_SHORT_WORDS = 20
-# A plain-ASCII text under the English share is asked about only when it holds this many
-# different stop words of one other Latin-script language Whoosh lists. On the synthetic
-# 100k benchmark corpus 6,451 English stories (tables of figures: "Shr 15 cts vs 4 cts Net
-# ...") missed the English share; py3langid took 4.5 ms each (over 10 % of the build) and
-# called one "Estonian", which made every query of that index be read in Estonian too.
-# They hold at most 4 (c, d, j, s in futures tables; a share would not do: "under" and
-# "over" are Danish stop words, repeated in spread tables); the 28-30-word stories of
-# bench/eval_languages.py in es, pt, fr and de, accents stripped, hold 7 to 11.
-_FOREIGN_WORDS = 6
-
-
-def stemming_language(text: str, declared: str | None = None) -> str:
-    """The Snowball language a text's words are stemmed in: its declared language (a tag,
-    "de-AT"), else the detected one (py3langid) for a text that does not read as English;
-    English (as before languages counted) when Snowball has no stemmer for it or it cannot
-    be told. Indexing and the article page's highlight both ask it."""
-    if declared:
-        return snowball_language(declared) or "english"
-    sample = text[:1000]
-    words = sample.lower().split()[:_SAMPLE_WORDS]
-    if sum(w in _ENGLISH_MARKERS for w in words) >= _ENGLISH_SHARE * len(words):
-        return "english"
-    if sample.isascii():
-        if len(words) < _SHORT_WORDS:
-            return "english"  # py3langid guesses at short ASCII titles: 28 of CACM's were "German" or "French"
-        if not any(len(stops.intersection(words)) >= _FOREIGN_WORDS for stops in _latin_stops()):
-            return "english"
-    from ...ingest.readers.html import detect_language
-
-    return snowball_language(detect_language(text)) or "english"
-
-
-@functools.cache
-def _latin_stops() -> list[frozenset[str]]:
-    """The stop words of each Latin-script language Whoosh lists, without English's."""
-    from whoosh.lang.stopwords import stoplists
-
-    return [frozenset(words) - STOP_WORDS - _ENGLISH_MARKERS for code, words in stoplists.items()
-            if code not in ("en", "ru")]
+def stemming_language(language: str | None) -> str:
+    """The Snowball language an article's words are stemmed in, from its language tag
+    (declared, else detected at extraction: search.ingest.languages); English (as before
+    languages counted) when Snowball has no stemmer for it or it is unknown. Indexing,
+    the result titles and the article page's highlight all ask it."""
+    return snowball_language(language) or "english"
 
 
 def _stop_words(language: str) -> frozenset[str]:

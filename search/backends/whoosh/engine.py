@@ -19,7 +19,7 @@ from whoosh.searching import Results, Searcher
 from . import store
 from ...config import DEFAULT_TIME_LIMIT
 from ...core.backend import Backend
-from .analysis import stemming_language
+from .analysis import LanguageText, stemming_language
 from .arrays import IndexArrays, Matches, MaskQuery, Unsupported
 from .collectors import Budget, BudgetUnsortedCollector, DocsetTopCollector
 from .expand import expand_patterns
@@ -304,7 +304,9 @@ class WhooshBackend(Backend):
             title_html = ""
             if results.has_matched_terms():
                 snippet = " ".join(hit.highlights("text", top=SNIPPET_FRAGMENTS).split())
-                title_html = title_hl.highlight_hit(hit, "title", top=1, minscore=1)
+                # The stored title is re-analysed: in the article's language, as indexed.
+                title = LanguageText(fields.get("title", ""), stemming_language(fields.get("language")))
+                title_html = title_hl.highlight_hit(hit, "title", text=title, top=1, minscore=1)
             hits.append(Hit(
                 id=fields["id"],
                 title=fields.get("title", ""),
@@ -446,10 +448,10 @@ class WhooshBackend(Backend):
     def highlight(self, text: str, q: str, field: str = "text", language: str | None = None) -> str:
         """The whole text HTML-escaped, with the query's words in <mark> (the article page;
         a q that cannot be read, e.g. with unbalanced quotes, marks nothing). The text is
-        analysed in the article's language, as it was indexed, and the query as a search
+        analysed in the article's language (its stored tag), as it was indexed, and the query as a search
         reads it for that language (English and the article's readings), so "Bundesland"
         marks "Bundesländern" in a German article."""
-        stemming = stemming_language(text, language)
+        stemming = stemming_language(language)
         try:
             user_q = user_query(q, () if stemming == "english" else (stemming,)) if q else None
         except QuerySyntaxError:

@@ -40,7 +40,7 @@ def article_document(article: Article, file_sig: str, content_hash: str | None =
         published = published.replace(tzinfo=None)  # the article's own wall clock
     elif isinstance(published, date):
         published = datetime(published.year, published.month, published.day)
-    stemming = stemming_language(article.text, article.language)
+    stemming = stemming_language(article.language)
     doc = {
         "id": article.id,
         "path": article.path,

@@ -18,6 +18,7 @@ import numpy as np
 from whoosh import collectors, query as wq
 from whoosh.searching import Results, Searcher
 
+from .analysis import LanguageText, stemming_language
 from .arrays import IndexArrays, Matches, MaskQuery
 from .collectors import Budget, BudgetUnlimitedCollector
 from .schema import FIELD_BOOSTS
@@ -112,7 +113,9 @@ def _relevance_model(s: Searcher, top: list[tuple[float, int]], terms: list[str]
         # The indexer's own one pass (NewsAnalyzer.postings), counted: field.index() also
         # encoded every word's positions and character ranges, twice the time on
         # 1.9k-character articles (docs/performance.md); the counts are the same.
-        counts = {word: len(at) for word, at in analyzer.postings(s.stored_fields(doc).get("text") or "").items()}
+        fields = s.stored_fields(doc)
+        text = LanguageText(fields.get("text") or "", stemming_language(fields.get("language")))
+        counts = {word: len(at) for word, at in analyzer.postings(text).items()}
         length = sum(counts.values()) or 1
         for word, count in counts.items():
             model[word] = model.get(word, 0.0) + weight / total * count / length
