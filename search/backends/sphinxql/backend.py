@@ -2,8 +2,9 @@
 read through the front node's distributed index over the MySQL protocol.
 
 A search is three or four round trips to the front: the page's ids (grouped by story when
-wire copies are collapsed), the counts over every match (months, countries, the date span,
-stories) and the state check as one batch of SELECTs; the page's texts by id (with the
+wire copies are collapsed), the counts over every match (months with their first and last
+days, countries, stories, and days when the dates chosen span a month or less) and the
+state check as one batch of SELECTs; the page's texts by id (with the
 other copies of its stories); then CALL SNIPPETS on the front's template index. Ranking is the engine's bm25 over a length normalisation (see RANKER);
 a plain query that finds too little is relaxed to a quorum of one word, ranked by how
 many of the words an article holds. A shard that does not answer gives a partial result
@@ -37,6 +38,7 @@ RELATED_CANDIDATES = 40  # an article's most frequent words whose frequencies ar
 RELATED_TERMS = 12       # the most distinctive of them, any of which a related article holds
 LONG_QUERY_ENOUGH = 10   # as the Whoosh backend: a plain query of 4+ words relaxes below this
 MAX_MATCHES = 10_000     # per node: the deepest page served (MAX_RESULT_WINDOW) and story groups
+DAYS_SPAN = 31           # matches spanning at most this many days are counted by day
 # Sphinx's bm25 (per-keyword IDF, saturated term counts) over a length normalisation of
 # the article (title_len + body_len words, pivot 100): bm25a()/bm25f() return a constant
 # on RT indexes in 2.2.11 (field notes), and without the length an article that names
@@ -224,20 +226,26 @@ class SphinxQLBackend(Backend):
         page = (f"SELECT id, WEIGHT(), story FROM {INDEX} WHERE {filtered}{group} "
                 f"ORDER BY {order} LIMIT {integer(request.offset)},{integer(request.per_page)} OPTION {options}")
         # Counts as GROUP BY, not FACET: FACET on 2.2.11 groups an MVA by its whole list,
-        # and Manticore's SHOW META after a FACET describes the facet.
+        # and Manticore's SHOW META after a FACET describes the facet. The date span is
+        # each month's first and last day (month 0: undated).
         statements = [page,
-                      f"SELECT GROUPBY(), COUNT(*) FROM {INDEX} WHERE {filtered} GROUP BY month "
-                      f"LIMIT 0,5000 OPTION max_matches=5000",
+                      f"SELECT GROUPBY(), COUNT(*), MIN(day), MAX(day) FROM {INDEX} WHERE {filtered} "
+                      f"GROUP BY month LIMIT 0,5000 OPTION max_matches=5000",
                       # With countries chosen, counted without the country filter: each value
                       # then says what choosing it would add (the dates still apply).
                       f"SELECT GROUPBY(), COUNT(*) FROM {INDEX} WHERE {where if request.country else filtered} "
                       f"GROUP BY country ORDER BY COUNT(*) DESC LIMIT 0,1000 OPTION max_matches=1000",
-                      f"SELECT MIN(day), MAX(day) FROM {INDEX} WHERE {filtered} AND undated=0",
                       self._stories_sql(filtered)]
+        # Dates chosen a month wide or less: the matches' days are counted in this round
+        # trip, not in one more after it (_days).
+        by_day = request.date_from is not None and request.date_to is not None and \
+            day_number(request.date_to) - day_number(request.date_from) <= DAYS_SPAN
+        if by_day:
+            statements.append(_days_sql(filtered))
         if expect is not None:
             statements.append(self._state_sql())
         answers = self._batch(statements, warnings)
-        (rows, _), (months, _), (countries, _), (span, _), (stories, stories_meta) = answers[:5]
+        (rows, _), (months, _), (countries, _), (stories, stories_meta) = answers[:4]
         run = _Run(rows=rows,
                    countries=Counter({country_of(int(v)): int(n) for v, n in countries}))
         run.where = filtered
@@ -245,12 +253,11 @@ class SphinxQLBackend(Backend):
             run.state = max((int(r[0]) for r in answers[-1][0]), default=None)
             if run.state != expect:
                 return run
-        months = {int(v): int(n) for v, n in months}
-        run.total = sum(months.values())
+        run.total = sum(int(n) for _, n, _, _ in months)
         run.stories = (int(stories_meta.get("total_found", 0)) if self.engine() == "manticore"
                        else sum(int(r[0]) for r in stories))
         self._check_time(start)
-        run.days = self._days(filtered, months, span, warnings)
+        run.days = self._days(filtered, months, answers[4][0] if by_day else None, warnings)
         self._check_time(start)
         return run
 
@@ -266,20 +273,22 @@ class SphinxQLBackend(Backend):
                     f"OPTION max_matches={MAX_MATCHES}, ranker=none")
         return f"SELECT COUNT(DISTINCT story) FROM {INDEX} WHERE {where} OPTION ranker=none"
 
-    def _days(self, where: str, months: dict[int, int], span: list[tuple], warnings: list[str]) -> Counter:
+    def _days(self, where: str, months: list[tuple], by_day: list[tuple] | None,
+              warnings: list[str]) -> Counter:
         """Matches by day for date_facet: exact days when the matches span a month or
-        less, else month counts under the first and last days (the span date_facet
-        reads to choose month or year buckets is then exact too)."""
+        less (`by_day`: already counted), else month counts under the first and last
+        days (the span date_facet reads to choose month or year buckets is then exact too)."""
         days: Counter = Counter()
-        if months.get(0):
-            days[None] = months[0]
-        dated = sorted(m for m in months if m)
-        if not dated or not span:
+        counts = {int(m): int(n) for m, n, _, _ in months}
+        if counts.get(0):
+            days[None] = counts[0]
+        dated = sorted(m for m in counts if m)
+        if not dated:
             return days
-        first, last = int(span[0][0]), int(span[0][1])
-        if last - first <= 31:
-            rows = self._read(f"SELECT day, COUNT(*) FROM {INDEX} WHERE {where} AND undated=0 GROUP BY day "
-                              f"ORDER BY day ASC LIMIT 0,100", warnings)[0]
+        first = min(int(lo) for m, _, lo, _ in months if int(m))
+        last = max(int(hi) for m, _, _, hi in months if int(m))
+        if last - first <= DAYS_SPAN:
+            rows = by_day if by_day is not None else self._read(_days_sql(where), warnings)[0]
             days.update({day_of(int(d)): int(n) for d, n in rows})
             return days
         for m in dated:
@@ -288,7 +297,7 @@ class SphinxQLBackend(Backend):
                 key = day_of(first)
             elif m == dated[-1]:
                 key = day_of(last)
-            days[key] += months[m]
+            days[key] += counts[m]
         return days
 
     def _hits(self, run: _Run, request: SearchRequest, tree, by_score: bool, words: list[str] | None) -> list[Hit]:
@@ -480,6 +489,11 @@ class _Run:
         self.days: Counter = Counter()
         self.where = ""
         self.state: int | None = None  # the index state the cluster reported with the counts
+
+
+def _days_sql(where: str) -> str:
+    return (f"SELECT day, COUNT(*) FROM {INDEX} WHERE {where} AND undated=0 GROUP BY day "
+            f"ORDER BY day ASC LIMIT 0,100 OPTION ranker=none")
 
 
 def _date_filter(request: SearchRequest) -> str:
