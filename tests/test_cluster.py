@@ -222,3 +222,77 @@ def test_a_story_lives_on_one_shard_and_an_article_moves_with_its_story(sphinx_c
         assert stories("w99x1") == (1, 1) and stories("w0x1") == (4, 1)
     finally:
         backend.close()
+
+
+def test_an_index_placed_by_id_is_rebuilt_whole(sphinx_cluster, tmp_path):
+    """A manifest without the placement (an index written when rows were placed by article
+    id) makes the next run a full one: summed distinct-story counts need placement by story."""
+    from search.core.backend import open_backend
+    from search.core.request import SearchRequest
+
+    corpus = corpus_of(tmp_path / "corpus")
+    backend = open_backend("sphinxql", tmp_path / "index")
+    try:
+        backend.update(corpus, max_bytes=2**20)
+        manifest = tmp_path / "index" / "sphinxql-manifest.json"
+        written = json.loads(manifest.read_text(encoding="utf-8"))
+        assert written.pop("placement") == "story"
+        manifest.write_text(json.dumps(written), encoding="utf-8")
+        summary = backend.update(corpus, max_bytes=2**20)
+        assert summary.full and summary.articles == len(ARTICLES)
+        assert backend.search(SearchRequest.from_params({})).total == len(ARTICLES)
+        assert not backend.update(corpus, max_bytes=2**20).full
+    finally:
+        backend.close()
+
+
+def test_a_node_failing_during_the_switch_undoes_nothing(sphinx_cluster, tmp_path):
+    """Once one shard's state row holds the new state, readers take it: a node failing
+    during the rest of the switch must not make the run undo itself on the other shards
+    (an article moved from the reachable shard to the failed one would then show twice
+    once that node is back). The failure is real: the node is stopped just before its
+    state row is written."""
+    from search.backends.sphinxql.connection import NodeError
+    from search.backends.sphinxql.rows import shard_of, state_id
+    from search.core.backend import open_backend
+    from search.core.request import SearchRequest
+
+    records = [{"id": f"s{n}-c{c}", "title": f"Harbour report {n}", "text": _story_text(n)}
+               for n in range(12) for c in range(3)]
+    corpus = corpus_of(tmp_path / "corpus", records)
+    backend = open_backend("sphinxql", tmp_path / "index")
+
+    def found(q: str) -> tuple[int, bool]:
+        result = backend.search(SearchRequest.from_params({"q": [q]}))
+        return result.total, result.partial
+
+    try:
+        backend.update(corpus, max_bytes=2**20)
+        # A copy whose story sits on shard 0, rewritten as a story of its own on shard 1.
+        moved = next(r for r in records if not r["id"].endswith("-c0") and shard_of(r["id"], 2) == 1
+                     and shard_of(r["id"].rsplit("-", 1)[0] + "-c0", 2) == 0)
+        moved["text"] = _story_text(99)
+        corpus_of(corpus, records)
+        node = backend.shard_nodes()[1]
+        cluster_node = next(n for n in sphinx_cluster.shards if n.sql_address == node.address)
+        real_query = node.query
+        state_row = f"VALUES ({state_id(backend.ns, 1)}, ''"
+
+        def query(sql: str) -> list:
+            if state_row in sql:
+                sphinx_cluster.stop_node(cluster_node)
+            return real_query(sql)
+
+        node.query = query
+        with pytest.raises(NodeError):
+            backend.update(corpus, max_bytes=2**20)
+        node.query = real_query
+        assert found("w99x1") == (0, True)  # its new row is on the stopped shard
+        sphinx_cluster.start()
+        assert found("w99x1") == (1, False)  # the new state, whole: the article once
+        assert found("harbours") == (36, False)
+        summary = backend.update(corpus, max_bytes=2**20)  # the manifest was not written
+        assert summary.full and found("harbours") == (36, False) and found("w99x1") == (1, False)
+    finally:
+        sphinx_cluster.start()
+        backend.close()
