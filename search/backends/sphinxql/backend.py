@@ -264,7 +264,7 @@ class SphinxQLBackend(Backend):
     def _stories_sql(self, where: str) -> str:
         """The distinct stories among the matches. Sphinx 2.2: COUNT(DISTINCT story), which
         the front sums over the shards, exact because every copy of a story sits on one
-        shard (rows.shard_of): 'will' at 20k articles, 1.4 ms a shard against 27-32 ms
+        shard (rows.shard_of): 'will' at 20k articles, 1.4 ms a shard against 27-36 ms
         for the grouping below, which sends every group to the front. Manticore's COUNT(DISTINCT) is approximate past
         distinct_precision_threshold and across an RT index's disk chunks (its manual):
         there, the number of groups of a GROUP BY story (total_found, exact)."""
