@@ -150,3 +150,149 @@ def test_hostile_queries_are_answered_or_refused(sphinx_cluster, tmp_path):
         assert cuba > 0 and backend.search(SearchRequest.from_params({"q": ["cuba'; --"]})).total == cuba
     finally:
         backend.close()
+
+
+def _story_text(n: int) -> str:
+    """A text of 30+ distinct words, different for each n: copies of it are one story."""
+    words = " ".join(f"w{n}x{i}" for i in range(30))
+    return f"Story {n} about harbours and grain. {words}."
+
+
+def _live_rows(backend) -> list[set[tuple[str, int]]]:
+    """(article id, story key) of each shard's live rows, read on the shards themselves."""
+    from search.backends.sphinxql.rows import DEAD_NEVER
+
+    return [{(aid, int(story)) for aid, story in node.query(
+                f"SELECT aid, story FROM news WHERE ns={backend.ns} AND died={DEAD_NEVER} "
+                f"LIMIT 0,1000 OPTION max_matches=1000")}
+            for node in backend.shard_nodes()]
+
+
+def test_a_story_lives_on_one_shard_and_an_article_moves_with_its_story(sphinx_cluster, tmp_path):
+    """Rows are placed by story (rows.shard_of), so the shards' distinct-story counts add up
+    to the stories count of a search, also across RT disk chunks; an article rewritten as
+    another story gets its new row on that story's shard and its old row dies in the same
+    state (no state shows both)."""
+    from search.backends.sphinxql.rows import article_key, shard_of
+    from search.core.backend import open_backend
+    from search.core.request import SearchRequest
+
+    records = [{"id": f"s{n}-c{c}", "title": f"Harbour report {n}", "text": _story_text(n)}
+               for n in range(12) for c in range(3)]
+    records += [{"id": f"brief-{n}", "title": "Brief", "text": f"Harbours and grain brief {n}."} for n in range(6)]
+    corpus = corpus_of(tmp_path / "corpus", records)
+    backend = open_backend("sphinxql", tmp_path / "index")
+
+    def stories(q: str = "") -> tuple[int, int]:
+        result = backend.search(SearchRequest.from_params({"q": [q]} if q else {}))
+        assert not result.partial
+        return result.total, result.stories
+
+    try:
+        backend.update(corpus, max_bytes=2**20)
+        shards = _live_rows(backend)
+        assert all(shards) and sum(map(len, shards)) == 42
+        on = [{s for _, s in rows} for rows in shards]
+        assert not on[0] & on[1]  # no story on both shards
+        assert stories() == (42, 18) and stories("harbours") == (42, 18) and stories("grain brief") == (6, 6)
+
+        def flush() -> None:  # the rows so far to disk chunks: the next run's go to the RAM chunk
+            for node in backend.shard_nodes():
+                node.query("FLUSH RAMCHUNK news")
+
+        flush()
+        # A copy rewritten as a story of its own, on the other shard than its old story's.
+        moved = next(r for r in records if r["id"].endswith("-c2")
+                     and shard_of(r["id"], 2) != shard_of(r["id"].replace("-c2", "-c0"), 2))
+        old_shard = shard_of(moved["id"].replace("-c2", "-c0"), 2)
+        moved["text"] = "Rewritten as another story entirely: " + _story_text(99)
+        corpus_of(corpus, records)
+        backend.update(corpus, max_bytes=2**20)
+        flush()
+        # A copy of story 0 in a later run: in another chunk than the story's other rows.
+        late = {"id": "late-copy", "title": "Harbour report 0 again", "text": _story_text(0)}
+        write(corpus / "late.jsonl", json.dumps(late) + "\n")
+        backend.update(corpus, max_bytes=2**20)
+
+        shards = _live_rows(backend)
+        assert (moved["id"], article_key(moved["id"])) in shards[1 - old_shard]
+        assert not any(aid == moved["id"] for aid, _ in shards[old_shard])
+        assert ("late-copy", article_key("s0-c0")) in shards[shard_of("s0-c0", 2)]
+        assert stories() == (43, 19) and stories("harbours") == (43, 19)
+        assert stories("w99x1") == (1, 1) and stories("w0x1") == (4, 1)
+    finally:
+        backend.close()
+
+
+def test_an_index_placed_by_id_is_rebuilt_whole(sphinx_cluster, tmp_path):
+    """A manifest without the placement (an index written when rows were placed by article
+    id) makes the next run a full one: summed distinct-story counts need placement by story."""
+    from search.core.backend import open_backend
+    from search.core.request import SearchRequest
+
+    corpus = corpus_of(tmp_path / "corpus")
+    backend = open_backend("sphinxql", tmp_path / "index")
+    try:
+        backend.update(corpus, max_bytes=2**20)
+        manifest = tmp_path / "index" / "sphinxql-manifest.json"
+        written = json.loads(manifest.read_text(encoding="utf-8"))
+        assert written.pop("placement") == "story"
+        manifest.write_text(json.dumps(written), encoding="utf-8")
+        summary = backend.update(corpus, max_bytes=2**20)
+        assert summary.full and summary.articles == len(ARTICLES)
+        assert backend.search(SearchRequest.from_params({})).total == len(ARTICLES)
+        assert not backend.update(corpus, max_bytes=2**20).full
+    finally:
+        backend.close()
+
+
+def test_a_node_failing_during_the_switch_undoes_nothing(sphinx_cluster, tmp_path):
+    """Once one shard's state row holds the new state, readers take it: a node failing
+    during the rest of the switch must not make the run undo itself on the other shards
+    (an article moved from the reachable shard to the failed one would then show twice
+    once that node is back). The failure is real: the node is stopped just before its
+    state row is written."""
+    from search.backends.sphinxql.connection import NodeError
+    from search.backends.sphinxql.rows import shard_of, state_id
+    from search.core.backend import open_backend
+    from search.core.request import SearchRequest
+
+    records = [{"id": f"s{n}-c{c}", "title": f"Harbour report {n}", "text": _story_text(n)}
+               for n in range(12) for c in range(3)]
+    corpus = corpus_of(tmp_path / "corpus", records)
+    backend = open_backend("sphinxql", tmp_path / "index")
+
+    def found(q: str) -> tuple[int, bool]:
+        result = backend.search(SearchRequest.from_params({"q": [q]}))
+        return result.total, result.partial
+
+    try:
+        backend.update(corpus, max_bytes=2**20)
+        # A copy whose story sits on shard 0, rewritten as a story of its own on shard 1.
+        moved = next(r for r in records if not r["id"].endswith("-c0") and shard_of(r["id"], 2) == 1
+                     and shard_of(r["id"].rsplit("-", 1)[0] + "-c0", 2) == 0)
+        moved["text"] = _story_text(99)
+        corpus_of(corpus, records)
+        node = backend.shard_nodes()[1]
+        cluster_node = next(n for n in sphinx_cluster.shards if n.sql_address == node.address)
+        real_query = node.query
+        state_row = f"VALUES ({state_id(backend.ns, 1)}, ''"
+
+        def query(sql: str) -> list:
+            if state_row in sql:
+                sphinx_cluster.stop_node(cluster_node)
+            return real_query(sql)
+
+        node.query = query
+        with pytest.raises(NodeError):
+            backend.update(corpus, max_bytes=2**20)
+        node.query = real_query
+        assert found("w99x1") == (0, True)  # its new row is on the stopped shard
+        sphinx_cluster.start()
+        assert found("w99x1") == (1, False)  # the new state, whole: the article once
+        assert found("harbours") == (36, False)
+        summary = backend.update(corpus, max_bytes=2**20)  # the manifest was not written
+        assert summary.full and found("harbours") == (36, False) and found("w99x1") == (1, False)
+    finally:
+        sphinx_cluster.start()
+        backend.close()

@@ -161,3 +161,9 @@ def test_date_facet_follows_the_country_filter(backend):
 def test_undated_bucket_only_when_undated_articles_match(backend):
     assert dates(search(backend, q="coffee")) == [("2024-01-22", 1), ("undated", 1)]
     assert all(v != "undated" for v, _ in dates(search(backend, q="cuba")))
+
+
+def test_date_buckets_by_day_within_dates_chosen_a_month_wide_or_less(backend):
+    result = search(backend, from_="2024-04-03", to="2024-04-30", per_page=1)
+    assert result.date_unit == "day"
+    assert dates(result) == [(f"2024-04-{n:02d}", 1) for n in range(3, 13)]

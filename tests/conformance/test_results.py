@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from .corpus import ARTICLES, BUDGET, BY_ID, HAVANA_COPIES, XSS_TEXT, XSS_TITLE
-from .support import assert_safe_markup, every, id_set, ids, marked, search
+from .support import SHARD_IDF, assert_safe_markup, every, id_set, ids, marked, search
 
 ALL = {a["id"] for a in ARTICLES}
 
@@ -50,10 +50,7 @@ def test_a_query_sorts_by_relevance_unless_asked(backend):
     assert ids(oldest)[0] == "nickel-mine"
 
 
-@pytest.mark.known_bug("sphinxql", strict=False, reason="IDF is each shard's own (remote agents share no "
-                       "statistics), so near ties between articles on different shards follow what else the "
-                       "shards hold: alone it passes, after the suite's other indexes were written to the "
-                       "shared test cluster it may not")
+@pytest.mark.known_bug("sphinxql", strict=False, reason=SHARD_IDF)
 def test_the_article_naming_the_word_most_ranks_first(backend):
     assert ids(every(backend, q="nickel"))[0] == "nickel-mine"  # nickel three times, and in the title
 

@@ -1,10 +1,11 @@
 """The sphinxql backend: the service's index on a Manticore Search (or Sphinx 2.2) cluster,
 read through the front node's distributed index over the MySQL protocol.
 
-A search is two or three round trips to the front: the page (grouped by story when wire
-copies are collapsed), the counts over every match (months, countries, the date span,
-stories) and the state check as one batch of SELECTs, then CALL SNIPPETS on the front's
-template index. Ranking is the engine's bm25 over a length normalisation (see RANKER);
+A search is three or four round trips to the front: the page's ids (grouped by story when
+wire copies are collapsed), the counts over every match (months with their first and last
+days, countries, stories, and days when the dates chosen span a month or less) and the
+state check as one batch of SELECTs; the page's texts by id (with the
+other copies of its stories); then CALL SNIPPETS on the front's template index. Ranking is the engine's bm25 over a length normalisation (see RANKER);
 a plain query that finds too little is relaxed to a quorum of one word, ranked by how
 many of the words an article holds. A shard that does not answer gives a partial result
 (`partial`, `warnings`); when none answers, Unavailable. Not supported, and declared
@@ -37,6 +38,7 @@ RELATED_CANDIDATES = 40  # an article's most frequent words whose frequencies ar
 RELATED_TERMS = 12       # the most distinctive of them, any of which a related article holds
 LONG_QUERY_ENOUGH = 10   # as the Whoosh backend: a plain query of 4+ words relaxes below this
 MAX_MATCHES = 10_000     # per node: the deepest page served (MAX_RESULT_WINDOW) and story groups
+DAYS_SPAN = 31           # matches spanning at most this many days are counted by day
 # Sphinx's bm25 (per-keyword IDF, saturated term counts) over a length normalisation of
 # the article (title_len + body_len words, pivot 100): bm25a()/bm25f() return a constant
 # on RT indexes in 2.2.11 (field notes), and without the length an article that names
@@ -179,7 +181,7 @@ class SphinxQLBackend(Backend):
                 run, result.relaxed, highlight_words = wider, True, terms
         if run is not None:
             result.total, result.stories = run.total, run.stories
-            result.hits = self._hits(run, request, tree, by_score, highlight_words, base, warnings)
+            result.hits = self._hits(run, request, tree, by_score, highlight_words)
             countries, languages, days = run.countries, run.languages, run.days
         else:
             countries, languages, days = Counter(), Counter(), Counter()
@@ -218,16 +220,25 @@ class SphinxQLBackend(Backend):
         in_countries, in_languages = self._country_filter(request), self._language_filter(request)
         filtered = where + in_countries + in_languages
         order = ORDER[request.sort if by_score or request.sort != "relevance" else "date"]
-        options = f"max_matches={MAX_MATCHES}" + (f", {ranker}" if by_score else "")
+        # max_matches just deep enough for the page: each shard sends the front max_matches
+        # rows (groups), and a shard's top groups are exact in a queue of that size (a
+        # group cut from it had a better one above it in every later state of the queue),
+        # so the page is the same as with 10,000; its stories' sizes are counted apart
+        # (_page_texts). 'will' at 20k articles, page 5: 48 ms with 10,000, 6 ms with 50.
+        # The page's ids only: with the string attributes in the select list every row a
+        # shard keeps and sends costs more (77 against 27 ms for 'said' at 20k, max_matches
+        # 10,000); the texts are read by id afterwards (1 ms, see _hits).
+        window = request.offset + request.per_page
+        options = f"max_matches={integer(window)}" + (f", {ranker}" if by_score else "")
         group = f" GROUP BY story WITHIN GROUP ORDER BY {order}" if request.collapse else ""
-        page = (f"SELECT id, WEIGHT(), aid, title_s, body_s, source, doc, story"
-                f"{', COUNT(*)' if request.collapse else ''} FROM {INDEX} WHERE {filtered}{group} "
-                f"ORDER BY {order} LIMIT {request.offset},{request.per_page} OPTION {options}")
+        page = (f"SELECT id, WEIGHT(), story FROM {INDEX} WHERE {filtered}{group} "
+                f"ORDER BY {order} LIMIT {integer(request.offset)},{integer(request.per_page)} OPTION {options}")
         # Counts as GROUP BY, not FACET: FACET on 2.2.11 groups an MVA by its whole list,
-        # and Manticore's SHOW META after a FACET describes the facet.
+        # and Manticore's SHOW META after a FACET describes the facet. The date span is
+        # each month's first and last day (month 0: undated).
         statements = [page,
-                      f"SELECT GROUPBY(), COUNT(*) FROM {INDEX} WHERE {filtered} GROUP BY month "
-                      f"LIMIT 0,5000 OPTION max_matches=5000",
+                      f"SELECT GROUPBY(), COUNT(*), MIN(day), MAX(day) FROM {INDEX} WHERE {filtered} "
+                      f"GROUP BY month LIMIT 0,5000 OPTION max_matches=5000",
                       # With countries chosen, counted without the country filter: each value
                       # then says what choosing it would add (the dates still apply); the
                       # same for languages.
@@ -235,15 +246,18 @@ class SphinxQLBackend(Backend):
                       f"GROUP BY country ORDER BY COUNT(*) DESC LIMIT 0,1000 OPTION max_matches=1000",
                       f"SELECT GROUPBY(), COUNT(*) FROM {INDEX} WHERE {where + in_countries} "
                       f"GROUP BY lang ORDER BY COUNT(*) DESC LIMIT 0,1000 OPTION max_matches=1000",
-                      f"SELECT MIN(day), MAX(day) FROM {INDEX} WHERE {filtered} AND undated=0"]
-        if not request.collapse:
-            statements.append(f"SELECT id FROM {INDEX} WHERE {filtered} GROUP BY story LIMIT 0,1 "
-                              f"OPTION max_matches={MAX_MATCHES}")
+                      self._stories_sql(filtered)]
+        # Dates chosen a month wide or less: the matches' days are counted in this round
+        # trip, not in one more after it (_days).
+        by_day = request.date_from is not None and request.date_to is not None and \
+            day_number(request.date_to) - day_number(request.date_from) <= DAYS_SPAN
+        if by_day:
+            statements.append(_days_sql(filtered))
         if expect is not None:
             statements.append(self._state_sql())
         answers = self._batch(statements, warnings)
-        (rows, meta), (months, _), (countries, _), (languages, _), (span, _) = answers[:5]
-        run = _Run(rows=[r if request.collapse else r + (1,) for r in rows],
+        (rows, _), (months, _), (countries, _), (languages, _), (stories, stories_meta) = answers[:5]
+        run = _Run(rows=rows,
                    countries=Counter({country_of(int(v)): int(n) for v, n in countries}))
         run.languages = Counter({language_of(int(v)): int(n) for v, n in languages})
         run.where = filtered
@@ -251,28 +265,42 @@ class SphinxQLBackend(Backend):
             run.state = max((int(r[0]) for r in answers[-1][0]), default=None)
             if run.state != expect:
                 return run
-        months = {int(v): int(n) for v, n in months}
-        run.total = sum(months.values())
-        run.stories = int((meta if request.collapse else answers[5][1]).get("total_found", 0))
+        run.total = sum(int(n) for _, n, _, _ in months)
+        run.stories = (int(stories_meta.get("total_found", 0)) if self.engine() == "manticore"
+                       else sum(int(r[0]) for r in stories))
         self._check_time(start)
-        run.days = self._days(filtered, months, span, warnings)
+        run.days = self._days(filtered, months, answers[5][0] if by_day else None, warnings)
         self._check_time(start)
         return run
 
-    def _days(self, where: str, months: dict[int, int], span: list[tuple], warnings: list[str]) -> Counter:
+    def _stories_sql(self, where: str) -> str:
+        """The distinct stories among the matches. Sphinx 2.2: COUNT(DISTINCT story), which
+        the front sums over the shards, exact because every copy of a story sits on one
+        shard (rows.shard_of): 'will' at 20k articles, 1.4 ms a shard against 27-36 ms
+        for the grouping below, which sends every group to the front. Manticore's COUNT(DISTINCT) is approximate past
+        distinct_precision_threshold and across an RT index's disk chunks (its manual):
+        there, the number of groups of a GROUP BY story (total_found, exact)."""
+        if self.engine() == "manticore":
+            return (f"SELECT id FROM {INDEX} WHERE {where} GROUP BY story LIMIT 0,1 "
+                    f"OPTION max_matches={MAX_MATCHES}, ranker=none")
+        return f"SELECT COUNT(DISTINCT story) FROM {INDEX} WHERE {where} OPTION ranker=none"
+
+    def _days(self, where: str, months: list[tuple], by_day: list[tuple] | None,
+              warnings: list[str]) -> Counter:
         """Matches by day for date_facet: exact days when the matches span a month or
-        less, else month counts under the first and last days (the span date_facet
-        reads to choose month or year buckets is then exact too)."""
+        less (`by_day`: already counted), else month counts under the first and last
+        days (the span date_facet reads to choose month or year buckets is then exact too)."""
         days: Counter = Counter()
-        if months.get(0):
-            days[None] = months[0]
-        dated = sorted(m for m in months if m)
-        if not dated or not span:
+        counts = {int(m): int(n) for m, n, _, _ in months}
+        if counts.get(0):
+            days[None] = counts[0]
+        dated = sorted(m for m in counts if m)
+        if not dated:
             return days
-        first, last = int(span[0][0]), int(span[0][1])
-        if last - first <= 31:
-            rows = self._read(f"SELECT day, COUNT(*) FROM {INDEX} WHERE {where} AND undated=0 GROUP BY day "
-                              f"ORDER BY day ASC LIMIT 0,100", warnings)[0]
+        first = min(int(lo) for m, _, lo, _ in months if int(m))
+        last = max(int(hi) for m, _, _, hi in months if int(m))
+        if last - first <= DAYS_SPAN:
+            rows = by_day if by_day is not None else self._read(_days_sql(where), warnings)[0]
             days.update({day_of(int(d)): int(n) for d, n in rows})
             return days
         for m in dated:
@@ -281,15 +309,18 @@ class SphinxQLBackend(Backend):
                 key = day_of(first)
             elif m == dated[-1]:
                 key = day_of(last)
-            days[key] += months[m]
+            days[key] += counts[m]
         return days
 
-    def _hits(self, run: _Run, request: SearchRequest, tree, by_score: bool, words: list[str] | None,
-              base: str, warnings: list[str]) -> list[Hit]:
+    def _hits(self, run: _Run, request: SearchRequest, tree, by_score: bool, words: list[str] | None) -> list[Hit]:
         if not run.rows:
             return []
-        titles = [r[3] for r in run.rows]
-        bodies = [r[4] for r in run.rows]
+        texts, counts, similar = self._page_texts(run, request)
+        rows = [(*r, counts.get(int(r[2]), 1), *texts[int(r[0])]) for r in run.rows if int(r[0]) in texts]
+        if not rows:
+            return []
+        titles = [r[6] for r in rows]
+        bodies = [r[7] for r in rows]
         text_q = highlight_query(tree, "text", words) if tree is not None else None
         title_q = highlight_query(tree, "title", words) if tree is not None else None
         if text_q and text_q == title_q and all(len(t) < SNIPPET_CHARS // 2 for t in titles):
@@ -299,10 +330,9 @@ class SphinxQLBackend(Backend):
         else:
             snippets = self._snippets(bodies, text_q, SNIPPET_CHARS) if text_q else [None] * len(bodies)
             marked_titles = self._snippets(titles, title_q, 0) if title_q else [None] * len(titles)
-        similar = self._copies(run, request, base) if request.collapse else {}
         hits = []
-        for row, snippet, title_html in zip(run.rows, snippets, marked_titles):
-            _, weight, aid, title, body, source, doc, story, count = row
+        for row, snippet, title_html in zip(rows, snippets, marked_titles):
+            _, weight, story, count, _, aid, title, body, source, doc = row
             fields = hit_fields(aid, title, source, doc)
             others = [o for o in similar.get(story, []) if o["id"] != aid]
             hits.append(Hit(id=aid, title=title, title_html=title_html or html.escape(title),
@@ -312,20 +342,31 @@ class SphinxQLBackend(Backend):
                             similar=int(count) - 1 if request.collapse else 0, similar_articles=others[:5]))
         return hits
 
-    def _copies(self, run: _Run, request: SearchRequest, base: str) -> dict[int, list[dict]]:
-        """The other copies of the page's stories among the matches (collapsed hits)."""
-        stories = [int(r[7]) for r in run.rows if int(r[8]) > 1]
-        if not stories:
-            return {}
-        rows = self._read(f"SELECT aid, title_s, source, doc, story FROM {INDEX} WHERE {run.where} "
-                          f"AND story IN ({integers(stories)}) ORDER BY undated ASC, ts DESC, id ASC "
-                          f"LIMIT 0,1000 OPTION max_matches=1000")[0]
+    def _page_texts(self, run: _Run, request: SearchRequest
+                    ) -> tuple[dict[int, tuple], dict[int, int], dict[int, list[dict]]]:
+        """The page's rows by id (id, aid, title, text, source, doc JSON) and, collapsed, the
+        size of each of its stories among the matches and their copies: one round trip.
+        A row purged since the page was read (a reindex two states on) is left out."""
+        ids = [int(r[0]) for r in run.rows]
+        statements = [f"SELECT id, aid, title_s, body_s, source, doc FROM {INDEX} WHERE id IN ({integers(ids)}) "
+                      f"LIMIT 0,{len(ids)}"]
+        stories = sorted({int(r[2]) for r in run.rows}) if request.collapse else []
+        if stories:
+            statements += [f"SELECT GROUPBY(), COUNT(*) FROM {INDEX} WHERE {run.where} AND story IN "
+                           f"({integers(stories)}) GROUP BY story LIMIT 0,{len(stories)} "
+                           f"OPTION max_matches={len(stories)}, ranker=none",
+                           f"SELECT aid, title_s, source, doc, story FROM {INDEX} WHERE {run.where} "
+                           f"AND story IN ({integers(stories)}) ORDER BY undated ASC, ts DESC, id ASC "
+                           f"LIMIT 0,1000 OPTION max_matches=1000, ranker=none"]
+        answers = self._batch(statements)
+        texts = {int(r[0]): r for r in answers[0][0]}
+        counts = {int(v): int(n) for v, n in answers[1][0]} if stories else {}
         out: dict[int, list[dict]] = {}
-        for aid, title, source, doc, story in rows:
+        for aid, title, source, doc, story in (answers[2][0] if stories else []):
             f = hit_fields(aid, title, source, doc)
             out.setdefault(int(story), []).append({"id": aid, "title": title, "published": f["published"],
                                                    "source": f["source"]})
-        return out
+        return texts, counts, out
 
     def _snippets(self, texts: list[str], query: str, limit: int) -> list[str]:
         """CALL SNIPPETS on the template index: escaped text, the query's words in <mark>
@@ -462,6 +503,11 @@ class _Run:
         self.days: Counter = Counter()
         self.where = ""
         self.state: int | None = None  # the index state the cluster reported with the counts
+
+
+def _days_sql(where: str) -> str:
+    return (f"SELECT day, COUNT(*) FROM {INDEX} WHERE {where} AND undated=0 GROUP BY day "
+            f"ORDER BY day ASC LIMIT 0,100 OPTION ranker=none")
 
 
 def _date_filter(request: SearchRequest) -> str:

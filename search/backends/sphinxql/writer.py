@@ -1,11 +1,19 @@
-"""The reindex's writer on a cluster: rows go to the shard that owns the article (REPLACE in
+"""The reindex's writer on a cluster: rows go to the shard of the article's story (REPLACE in
 batches), removals mark rows dead in the new state, and commit() switches every shard's
 state row to the new state at once for readers (rows.py explains the states).
 
+An article is never moved in place: a changed one is a new row on its (new) story's shard
+and its old row dies in the same new state, on whichever shard holds it (the writer does
+not know the old story, so the dead marks go to every shard). No index state shows both
+rows or neither: a run killed before the switch leaves rows and marks of a state no
+reader asks for (the next run removes them), and once the first state row is switched
+the new state is the one readers take, so a failure after that point undoes nothing.
+
 Beside the index location (a local folder on the host that runs the reindex) are the
 manifest of corpus files, the lock and the wire-copy store; the manifest records the
-state it describes and the shards it was written to, and any mismatch (a run killed
-between the switch and the manifest, shards added) makes the next run a full one. A
+state it describes, the shards it was written to and how rows were placed on them, and
+any mismatch (a run killed between the switch and the manifest, shards added, an index
+placed by article id by an earlier version) makes the next run a full one. A
 node that cannot be reached stops the run before anything is switched (NodeError names
 it, `news-search index` exits 1) and the next run does what was missed."""
 
@@ -29,6 +37,7 @@ BATCH_ROWS = 250          # rows a REPLACE: 3-4k articles/s from one client (fie
 BATCH_BYTES = 8 * 2**20   # and at most this much SQL (max_packet_size is 64M)
 ID_BATCH = 1000           # ids a DELETE or UPDATE
 MANIFEST = "sphinxql-manifest.json"
+PLACEMENT = "story"       # rows placed by shard_of(story): recorded in the manifest
 
 
 class SphinxQLWriter(IndexWriter):
@@ -41,8 +50,9 @@ class SphinxQLWriter(IndexWriter):
         self._pending: list[list[str]] = []
         self._pending_bytes: list[int] = []
         self._added: dict[str, tuple[int, int]] = {}   # article id -> (shard, doc id) written this run
-        self._dying: list[set[int]] = []                # article keys to mark dead, per shard
+        self._dying: set[int] = set()                   # article keys to mark dead, on every shard
         self._marked = False
+        self._switched = False                          # a state row holds the new state: committed
         self.finder: StoryFinder | None = None
         # REPLACE batches are sent by one thread per shard while this one prepares the next
         # rows (searchd indexes in its own process; figures in docs/deploy-manticore.md).
@@ -77,13 +87,13 @@ class SphinxQLWriter(IndexWriter):
         self.new = (self.current or 0) + 1
         manifest = self._manifest()
         if (manifest is None or self.current is None or manifest.get("state") != self.current
-                or manifest.get("shards") != [n.address for n in shards]):
+                or manifest.get("shards") != [n.address for n in shards]
+                or manifest.get("placement") != PLACEMENT):
             self.full = True
         if not self.full:
             self.files = manifest["files"]
         self._pending = [[] for _ in shards]
         self._pending_bytes = [0 for _ in shards]
-        self._dying = [set() for _ in shards]
         self._senders = [ThreadPoolExecutor(max_workers=1, thread_name_prefix=f"shard{i}")
                          for i in range(len(shards))]
         self._sent = [None for _ in shards]
@@ -124,7 +134,7 @@ class SphinxQLWriter(IndexWriter):
 
     def add(self, article: Article, *, file_sig: str, signature=False) -> None:
         story = self.finder.story(article.id, article.text, signature)
-        shard = shard_of(article.id, len(self.shards))
+        shard = shard_of(story, len(self.shards))
         row = values(article, ns=self.backend.ns, born=self.new, story=story)
         self._added[article.id] = (shard, doc_id(self.backend.ns, article.id, self.new))
         self._pending[shard].append(row)
@@ -151,19 +161,19 @@ class SphinxQLWriter(IndexWriter):
 
     def delete(self, path: str, article_ids: Iterable[str]) -> None:
         for aid in article_ids:
-            shard = shard_of(aid, len(self.shards))
             written = self._added.pop(aid, None)
             if written is not None:  # added earlier in this run: gone at once
                 self._flush(written[0], wait=True)
                 self.shards[written[0]].query(f"DELETE FROM news WHERE id={integer(written[1])}")
-            self._dying[shard].add(article_key(aid))
+            self._dying.add(article_key(aid))
 
     def _mark_dead(self) -> None:
-        """The removed articles' rows die in the new state (still live in the current one)."""
+        """The removed articles' rows die in the new state (still live in the current one),
+        on every shard: a row's shard follows its story, which is not known here."""
         ns, current, new = self.backend.ns, self.current or 0, self.new
         self._marked = True
-        for node, keys in zip(self.shards, self._dying):
-            keys = sorted(keys)
+        keys = sorted(self._dying)
+        for node in self.shards:
             for start in range(0, len(keys), ID_BATCH):
                 node.query(f"UPDATE news SET died={new} WHERE ns={ns} AND died={DEAD_NEVER} AND born<={current} "
                            f"AND akey IN ({integers(keys[start:start + ID_BATCH])})")
@@ -171,7 +181,7 @@ class SphinxQLWriter(IndexWriter):
                 node.query(f"UPDATE news SET died={new} WHERE ns={ns} AND died={DEAD_NEVER} AND born<={current}")
 
     def commit(self, files: dict[str, dict]) -> None:
-        changed = self.full or self._added or any(self._dying)
+        changed = self.full or self._added or self._dying
         for shard in range(len(self.shards)):
             self._flush(shard, wait=True)
         state = self.new if changed else self.current
@@ -180,12 +190,15 @@ class SphinxQLWriter(IndexWriter):
         self.finder.commit()
         manifest = self.folder / MANIFEST
         tmp = manifest.with_name(manifest.name + ".tmp")
-        tmp.write_text(json.dumps({"state": state, "shards": [n.address for n in self.shards], "files": files}),
-                       encoding="utf-8")
+        tmp.write_text(json.dumps({"state": state, "shards": [n.address for n in self.shards],
+                                   "placement": PLACEMENT, "files": files}), encoding="utf-8")
         if changed:
             # The switch: every shard's state row (a reader takes the highest it sees).
+            # The first one switched commits the run (cancel() then undoes nothing); a node
+            # failing after it leaves its old state row behind, and readers the new state.
             for i, node in enumerate(self.shards):
                 node.query(f"REPLACE INTO news ({', '.join(COLUMNS)}) VALUES {state_values(self.backend.ns, i, state)}")
+                self._switched = True
         os.replace(tmp, manifest)
         if self.full:
             self.finder.close()
@@ -207,8 +220,15 @@ class SphinxQLWriter(IndexWriter):
 
     def cancel(self) -> None:
         """Delete this run's rows and undo its dead marks (best effort: what a dead node
-        keeps is cleaned by the next run's _clean_leftovers)."""
+        keeps is cleaned by the next run's _clean_leftovers). Nothing is undone once a
+        state row was switched: readers already take the new state, which every shard holds
+        whole (a node that failed at the switch has its part in its binlog), and the
+        manifest, not written, makes the next run a full one."""
         ns = self.backend.ns
+        if self._switched:
+            self._added.clear()
+            self._pending = [[] for _ in self.shards]
+            return
         for shard, node in enumerate(self.shards):
             try:
                 self._wait(shard)
