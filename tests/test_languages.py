@@ -30,13 +30,17 @@ ARTICLES = [
 ]
 
 
+def indexed(base, articles: list[dict]) -> WhooshBackend:
+    """A Whoosh index of these articles (one JSON Lines file) under base, opened."""
+    write(base / "corpus" / "articles.jsonl",
+          "".join(json.dumps(a, ensure_ascii=False) + "\n" for a in articles))
+    WhooshBackend(base / "index").update(base / "corpus", max_bytes=10**7)
+    return WhooshBackend(base / "index")
+
+
 @pytest.fixture(scope="module")
 def backend(tmp_path_factory):
-    base = tmp_path_factory.mktemp("languages")
-    write(base / "corpus" / "articles.jsonl",
-          "".join(json.dumps(a, ensure_ascii=False) + "\n" for a in ARTICLES))
-    WhooshBackend(base / "index").update(base / "corpus", max_bytes=10**7)
-    b = WhooshBackend(base / "index")
+    b = indexed(tmp_path_factory.mktemp("languages"), ARTICLES)
     yield b
     b.close()
 
@@ -128,10 +132,7 @@ STEMMED = [
 @pytest.fixture(scope="module")
 def stemmed(tmp_path_factory):
     base = tmp_path_factory.mktemp("stemmed")
-    write(base / "corpus" / "articles.jsonl",
-          "".join(json.dumps(a, ensure_ascii=False) + "\n" for a in STEMMED))
-    WhooshBackend(base / "index").update(base / "corpus", max_bytes=10**7)
-    b = WhooshBackend(base / "index")
+    b = indexed(base, STEMMED)
     b.base = base
     yield b
     b.close()
