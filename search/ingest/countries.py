@@ -571,7 +571,8 @@ class _Tables:
                     m = re.match(r"^(.*?), (.*)$", n)
                     if m:  # "Corea, República de" -> "República de Corea", and the head "Corea"
                         n = f"{m.group(2)} {m.group(1)}"
-                        if _key(m.group(2))[:1] and _key(m.group(2))[0] not in _ISLAND_TAILS:
+                        tail = _key(m.group(2))
+                        if tail and tail[0] not in _ISLAND_TAILS:
                             heads.setdefault(_key(m.group(1)), (set(), m.group(1)))[0].add(c.alpha_2)
                     names.append((c.alpha_2, n))
         # A head two countries share ("Corée": KR and KP) names neither.
@@ -581,8 +582,8 @@ class _Tables:
             k = _key(n)
             if k and "," not in n and len("".join(k)) > 3 and " ".join(k) not in _FOREIGN_NAME_STOP \
                     and k not in self.entries:
-                self._add(n, _Entry(code, "name", person=len(k) == 1 and k[0] in _PERSONLIKE,
-                                    lower_tail=_words(n)[-1][:1].islower()))
+                entry = self._name_entry(code, n)
+                self._add(n, dataclasses.replace(entry, lower_tail=_words(n)[-1][:1].islower()))
         for code, lang, word in _foreign_adjectives():
             for form in _foreign_forms(lang, word):
                 old = self.entries.get(_key(form))
