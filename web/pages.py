@@ -177,11 +177,10 @@ def article_page(article_id: str):
     if article is None:
         abort(404)
     q = request.args.get("q", "")[:MAX_QUERY_LENGTH]
-    body = backend().highlight(without_headline(article["text"], article["title"]), q,
-                                    language=article.get("language"))
+    language = article.get("language")
+    body = backend().highlight(without_headline(article["text"], article["title"]), q, language=language)
     paragraphs = [Markup(p) for p in body.split("\n\n") if p.strip()]
-    title_html = Markup(backend().highlight(article["title"], q, field="title",
-                                              language=article.get("language")))
+    title_html = Markup(backend().highlight(article["title"], q, field="title", language=language))
     back = "/?" + urlencode({"q": q}) if q else "/"
     return render_template("article.html", article=article, paragraphs=paragraphs, title_html=title_html,
                            q=q, back=back, country_label=country_label,

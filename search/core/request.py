@@ -114,8 +114,8 @@ class SearchRequest:
             if not is_language_code(code):
                 errors.append({"name": "language",
                                "reason": f"{value!r} is not an ISO 639-1 (or 639-3) language code"})
-            elif language_code(code) not in languages:
-                languages.append(language_code(code))
+            elif (code := language_code(code)) not in languages:
+                languages.append(code)
         if len(languages) > MAX_LANGUAGES:
             errors.append({"name": "language", "reason": f"at most {MAX_LANGUAGES} values"})
 

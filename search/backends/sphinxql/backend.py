@@ -3,13 +3,15 @@ read through the front node's distributed index over the MySQL protocol.
 
 A search is three or four round trips to the front: the page's ids (grouped by story when
 wire copies are collapsed), the counts over every match (months with their first and last
-days, countries, stories, and days when the dates chosen span a month or less) and the
-state check as one batch of SELECTs; the page's texts by id (with the
-other copies of its stories); then CALL SNIPPETS on the front's template index. Ranking is the engine's bm25 over a length normalisation (see RANKER);
-a plain query that finds too little is relaxed to a quorum of one word, ranked by how
-many of the words an article holds. A shard that does not answer gives a partial result
-(`partial`, `warnings`); when none answers, Unavailable. Not supported, and declared
-absent: wildcards and close spellings, did-you-mean and search-as-you-type."""
+days, countries, languages, stories, and days when the dates chosen span a month or less)
+and the state check as one batch of SELECTs; the page's texts by id, with the other copies
+of its stories; then CALL SNIPPETS on the front's template index (a fourth, for the days,
+when the matches span a month or less without such dates chosen). Ranking is the engine's
+bm25 over a length normalisation (see RANKER); a plain query that finds too little is
+relaxed to a quorum of one word, ranked by how many of the words an article holds. A shard
+that does not answer gives a partial result (`partial`, `warnings`); when none answers,
+Unavailable. Not supported, and declared absent: wildcards and close spellings,
+did-you-mean and search-as-you-type."""
 
 from __future__ import annotations
 

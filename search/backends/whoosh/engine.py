@@ -448,9 +448,9 @@ class WhooshBackend(Backend):
     def highlight(self, text: str, q: str, field: str = "text", language: str | None = None) -> str:
         """The whole text HTML-escaped, with the query's words in <mark> (the article page;
         a q that cannot be read, e.g. with unbalanced quotes, marks nothing). The text is
-        analysed in the article's language (its stored tag), as it was indexed, and the query as a search
-        reads it for that language (English and the article's readings), so "Bundesland"
-        marks "Bundesländern" in a German article."""
+        analysed in the article's language (its stored tag), as it was indexed, and the
+        query as a search reads it for that language (English and the article's readings),
+        so "Bundesland" marks "Bundesländern" in a German article."""
         stemming = stemming_language(language)
         try:
             user_q = user_query(q, () if stemming == "english" else (stemming,)) if q else None
