@@ -126,6 +126,11 @@ STEMMED = [
     {"id": "es", "language": "es-MX", "title": "Elecciones", "text":
         "Las elecciones presidenciales se celebraron el domingo con una participación récord."},
     {"id": "en", "title": "Ministers meet", "text": "The ministers said the elections were held on Sunday."},
+    # Numbers that Snowball stems apart (plurals.py).
+    {"id": "es2", "language": "es", "title": "Medidas", "text": "Los gobiernos de varias ciudades anunciaron medidas."},
+    {"id": "pt", "language": "pt", "title": "Municípios", "text": "As eleições municipais mudaram as leis dos hospitais."},
+    {"id": "fr", "language": "fr", "title": "Députés", "text": "La loi votée par les députés inquiète les amis du journal."},
+    {"id": "ar", "language": "ar", "title": "البرلمان", "text": "أقر البرلمان القانون الجديد بعد نقاش طويل."},
 ]
 
 
@@ -143,6 +148,8 @@ def stemmed(tmp_path_factory):
     ("выборы", "ru"), ("кандидат", "ru"), ('"выборах в Москве"', "ru"),
     ("elección", "es"), ("presidencial", "es"), ("participacion", "es"),
     ("minister", "en"), ("election", "en"),
+    ("gobierno", "es2"), ("ciudad", "es2"), ("eleição", "pt"), ("eleicao", "pt"), ("lei", "pt"),
+    ("hospital", "pt"), ("lois", "fr"), ("ami", "fr"), ("قانون", "ar"),
 ])
 def test_a_query_finds_inflections_in_articles_of_its_language(stemmed, q, article):
     assert found(stemmed, q) == [article]
@@ -156,6 +163,7 @@ def test_marks_of_stemmed_words_sit_on_the_inflected_word(stemmed):
 @pytest.mark.parametrize("article, q, marked", [
     ("de", "Bundesland", "Bundesländern"), ("de", "Wahl", "Wahlen"), ("ru", "выборы", "выборах"),
     ("ru", "кандидат", "кандидаты"), ("es", "presidencial", "presidenciales"), ("en", "election", "elections"),
+    ("es2", "gobierno", "gobiernos"), ("pt", "eleição", "eleições"), ("fr", "lois", "loi"), ("ar", "قانون", "القانون"),
 ])
 def test_the_article_page_marks_inflections_in_the_articles_language(stemmed, article, q, marked):
     """highlight() analyses the text in the article's language: its stored tag, declared or
@@ -185,7 +193,7 @@ def test_the_article_page_marks_stemmed_words_over_http(stemmed):
 
 
 def test_each_article_is_stemmed_in_its_own_language(stemmed):
-    assert stemmed.languages(stemmed.searcher()) == ("german", "russian", "spanish")
+    assert stemmed.languages(stemmed.searcher()) == ("arabic", "french", "german", "portuguese", "russian", "spanish")
 
 
 @pytest.mark.parametrize("text, language", [
@@ -210,7 +218,8 @@ def test_the_language_an_undeclared_text_is_given(text, language):
 def test_an_english_only_index_analyses_queries_exactly_as_before(tmp_path):
     from search.backends.whoosh.parse import user_query
 
-    write(tmp_path / "corpus" / "en.jsonl", json.dumps(STEMMED[-1]) + "\n")
+    english = next(a for a in STEMMED if a["id"] == "en")
+    write(tmp_path / "corpus" / "en.jsonl", json.dumps(english) + "\n")
     WhooshBackend(tmp_path / "index").update(tmp_path / "corpus", max_bytes=10**7)
     backend = WhooshBackend(tmp_path / "index")
     assert backend.languages(backend.searcher()) == ()

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections import defaultdict
+from collections.abc import Callable
 
 from whoosh.analysis import (Analyzer, CharsetFilter, Filter, LowercaseFilter, RegexTokenizer,
                              StopFilter, Token)
@@ -19,6 +20,7 @@ from whoosh.formats import Characters, Positions
 from whoosh.support.charset import accent_map
 
 from ...core.words import MARKS as _MARKS, WORD_CHAR
+from . import plurals
 
 
 # A word starts with a letter or digit (text without combining marks splits as it always did).
@@ -83,10 +85,16 @@ _WORD_EXPRESSION = re.compile(r"\w+(?:\.?\w+)*")  # WORD_PATTERN for text withou
 _SPECIAL = re.compile(f"[{_UNSPACED}{_MARKS}]")
 
 
-def _stemmer(language: str):
+def stemmer(language: str) -> Callable[[str], str]:
+    """The stem of a folded word in a Snowball language: Snowball, after the language's
+    rule in plurals.BEFORE_SNOWBALL where it has one (Arabic's article)."""
     import Stemmer  # PyStemmer: Snowball in C
 
-    return Stemmer.Stemmer(language, 100_000).stemWord
+    snowball = Stemmer.Stemmer(language, 100_000).stemWord
+    before = plurals.BEFORE_SNOWBALL.get(language)
+    if before is None:
+        return snowball
+    return lambda word: snowball(before(word))
 
 
 class SnowballStemFilter(Filter):
@@ -113,7 +121,7 @@ class SnowballStemFilter(Filter):
     def __call__(self, tokens):
         stem = self._stem
         if stem is None:
-            stem = self._stem = _stemmer(self.language)
+            stem = self._stem = stemmer(self.language)
         for t in tokens:
             if not t.stopped:
                 t.text = stem(t.text)
@@ -180,7 +188,7 @@ class NewsAnalyzer(Analyzer):
                 term = None
             else:
                 if self._stem is None:
-                    self._stem = _stemmer(self.language)
+                    self._stem = stemmer(self.language)
                 term = self._stem(folded)
             if len(words) < 200_000:
                 words[word] = term

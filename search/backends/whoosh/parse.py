@@ -13,6 +13,8 @@ from whoosh import query as wq
 from ...core.query import (QUERY_FIELDS, And, AndMaybe, AndNot, Fuzzy, Leaf, Node, Not, Or, Phrase, Prefix,
                            Require, Wildcard, Word, parse, user_tree)
 from ...core.request import SearchRequest
+from .analysis import NewsAnalyzer, fold
+from .plurals import other_number
 from .schema import FIELD_BOOSTS, make_schema
 
 _BINARY = {AndNot: wq.AndNot, AndMaybe: wq.AndMaybe, Require: wq.Require}
@@ -109,8 +111,20 @@ def _leaf_in(node: Leaf, fieldname: str, boost: float, language: str | None) -> 
     if len(texts) > 1:
         return _MULTITOKEN[field.multitoken_query]([termclass(fieldname, t, boost=boost) for t in texts])
     q = termclass(fieldname, texts[0], boost=boost)
+    if type(node) is Word and language is not None:
+        q = _with_other_number(q, node.text, field.analyzer.in_language(language))
     if isinstance(node, Fuzzy):
         q.maxdist = node.maxdist
         # A prefix longer than the indexed word breaks Whoosh's automaton.
         q.prefixlength = min(node.prefixlength, len(q.text))
     return q
+
+
+def _with_other_number(q: wq.Term, word: str, analyzer: NewsAnalyzer) -> wq.Query:
+    """A word's term, ORed with the terms of its other number where Snowball stems them
+    apart ("gobierno" also finds "gobiernos", whose Snowball stem is "gobi"): plurals.py."""
+    others = {analyzer.term(form) for form in other_number(analyzer.language, fold(word))}
+    others -= {None, q.text}
+    if not others:
+        return q
+    return wq.Or([q] + [wq.Term(q.fieldname, t, boost=q.boost) for t in sorted(others)])

@@ -31,7 +31,7 @@ CURRENT = "current"
 LOCK = ".lock"
 MANIFEST = "manifest.json"
 # Bump when the schema or the analysis changes: the next run then rebuilds fully.
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 
 
 def storage(gen_dir: Path) -> FileStorage:
