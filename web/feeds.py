@@ -27,8 +27,7 @@ from urllib.parse import urlencode
 
 from flask import Blueprint, Response, request, stream_with_context, url_for
 
-from search.ingest.countries import country_label
-from search.ingest.languages import language_label
+from search.core.labels import country_label, language_label
 from search.core.backend import Capability
 from search.core.request import (MAX_PER_PAGE, MAX_RESULT_WINDOW, MAX_SUGGEST_QUERY, SUGGEST_LIMIT, InvalidRequest,
                                  SearchRequest)

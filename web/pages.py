@@ -9,8 +9,7 @@ from urllib.parse import urlencode
 from flask import Blueprint, abort, render_template, request
 from markupsafe import Markup
 
-from search.ingest.countries import country_label
-from search.ingest.languages import text_direction
+from search.core.labels import country_label, text_direction
 from search.core.facets import UNDATED
 from search.core.query import MAX_QUERY_LENGTH
 from search.core.request import SearchRequest

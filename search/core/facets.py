@@ -8,9 +8,7 @@ from collections import Counter
 from collections.abc import Iterable
 from datetime import date
 
-from ..ingest.countries import country_label
-from ..ingest.dates import day_label, month_label
-from ..ingest.languages import language_label
+from .labels import country_label, day_label, language_label, month_label
 from .request import SearchRequest
 from .results import FacetValue
 
