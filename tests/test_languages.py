@@ -127,7 +127,7 @@ STEMMED = [
         "Las elecciones presidenciales se celebraron el domingo con una participación récord."},
     {"id": "en", "title": "Ministers meet", "text": "The ministers said the elections were held on Sunday."},
     # Numbers that Snowball stems apart (plurals.py).
-    {"id": "es2", "language": "es", "title": "Medidas", "text": "Los gobiernos de varias ciudades anunciaron medidas."},
+    {"id": "es2", "language": "es", "title": "Medidas", "text": "Los gobiernos de varias ciudades anunciaron medidas el domingo."},
     {"id": "pt", "language": "pt", "title": "Municípios", "text": "As eleições municipais mudaram as leis dos hospitais."},
     {"id": "fr", "language": "fr", "title": "Députés", "text": "La loi votée par les députés inquiète les amis du journal."},
     {"id": "ar", "language": "ar", "title": "البرلمان", "text": "أقر البرلمان القانون الجديد بعد نقاش طويل."},
@@ -153,6 +153,14 @@ def stemmed(tmp_path_factory):
 ])
 def test_a_query_finds_inflections_in_articles_of_its_language(stemmed, q, article):
     assert found(stemmed, q) == [article]
+
+
+@pytest.mark.parametrize("q, article", [("elección domingo", "es"), ("gobierno", "es2")])
+def test_keyword_queries_stay_strict_however_many_readings_their_words_have(stemmed, q, article):
+    """Up to three words need every word, counted as typed: "gobierno" read in English,
+    German, Portuguese, ... and in both numbers is still one word."""
+    result = stemmed.search(SearchRequest(q=q))
+    assert [h.id for h in result.hits] == [article] and not result.relaxed
 
 
 def test_marks_of_stemmed_words_sit_on_the_inflected_word(stemmed):

@@ -162,11 +162,12 @@ class WhooshBackend(Backend):
             result.suggestion = self._suggest(s, request.q, result.total, budget)
         # The words as typed: a pattern relaxes as itself, not as the many words it fits.
         terms = positive_terms(typed_q) if by_score and typed_q is not wq.NullQuery else []
-        # Plain queries relax when too few articles have every word; queries with
+        # Plain queries relax when too few articles have every word (counted as typed: a
+        # word read in several languages or numbers is still one word); queries with
         # operators keep their meaning and relax only when they find nothing.
-        needed = 1 if plan.exact else enough_matches(len(terms))
+        needed = 1 if plan.exact else enough_matches(len(plan.words))
         base_q = user_q  # what matches before the filters, for the country counts
-        if len(terms) > 1 and result.total < needed:
+        if len(terms) > 1 and (plan.exact or len(plan.words) > 1) and result.total < needed:
             relaxed = self._relaxed(s, terms, excluded(user_q), filters, request, budget).run(self._limit(request))
             if relaxed is not None and int(relaxed[1].sum()) > result.total:
                 results, mask, base_q = relaxed
