@@ -57,6 +57,18 @@ def test_postings_equal_whooshs_formats():
             assert got == expected, text
 
 
+def test_term_counts_equal_the_postings_counts():
+    from search.backends.whoosh.analysis import LanguageText
+
+    rng = random.Random(13)
+    analyzer = NewsAnalyzer()
+    texts = TEXTS + ACCENTED + ["DeepMind称人工智能 Wi-Fi", "Die Wahlen in den Bundesländern"] + [
+        _random_text(rng) for _ in range(300)]
+    for text in texts + [LanguageText(t, "german") for t in texts]:
+        expected = {term: len(at) for term, at in analyzer.postings(text).items()}
+        assert analyzer.term_counts(text) == expected, text
+
+
 def test_the_analyzer_survives_pickling_in_the_schema():
     import pickle
 

@@ -110,12 +110,12 @@ def _relevance_model(s: Searcher, top: list[tuple[float, int]], terms: list[str]
     total = sum(weights) or 1.0
     model: dict[str, float] = {}
     for weight, (_, doc) in zip(weights, top):
-        # The indexer's own one pass (NewsAnalyzer.postings), counted: field.index() also
-        # encoded every word's positions and character ranges, twice the time on
-        # 1.9k-character articles (docs/performance.md); the counts are the same.
+        # Counted by the indexer's analysis without positions (NewsAnalyzer.term_counts):
+        # field.index() also encoded every word's positions and character ranges, four
+        # times the time on 1.9k-character articles (docs/performance.md); same counts.
         fields = s.stored_fields(doc)
         text = LanguageText(fields.get("text") or "", stemming_language(fields.get("language")))
-        counts = {word: len(at) for word, at in analyzer.postings(text).items()}
+        counts = analyzer.term_counts(text)
         length = sum(counts.values()) or 1
         for word, count in counts.items():
             model[word] = model.get(word, 0.0) + weight / total * count / length
