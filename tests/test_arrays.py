@@ -250,7 +250,7 @@ def test_frequent_words_read_as_arrays_equal_their_decoded_blocks(tmp_path):
     numbers, weights and where each block starts. Segments written by full and by
     incremental runs both have one."""
     from search.backends.whoosh import codec, store
-    from search.backends.whoosh.arrays import read_postings
+    from search.backends.whoosh.arrays import _walk, read_postings
 
     corpus, index = tmp_path / "corpus", tmp_path / "index"
     _two_segments(corpus, index, random.Random(11), 200, 200)
@@ -276,6 +276,21 @@ def test_frequent_words_read_as_arrays_equal_their_decoded_blocks(tmp_path):
                 for a, b in ((stored[0], decoded[0]), (stored[1], decoded[1]),
                              (stored[2][0], decoded[2][0]), (stored[2][1], decoded[2][1])):
                     assert a.dtype == b.dtype and np.array_equal(a, b), (fieldname, btext)
+                # Positional fields: every posting's positions (and character ranges
+                # in the text), as its value decodes.
+                column = codec.occurrences(sub, fieldname, btext)
+                assert (column is not None) == (fieldname in ("title", "text")), fieldname
+                if column is not None:
+                    fmt = s.schema[fieldname].format
+                    values = _walk(sub, fieldname, btext)[2]
+                    found = [fmt.decode_positions(v) for v in values]
+                    assert column[0].tolist() == [len(p) for p in found]
+                    assert column[1].tolist() == [[p] for ps in found for p in ps]
+                    chars = codec.occurrences(sub, fieldname, btext, chars=True)
+                    assert (chars is not None) == (fieldname == "text"), fieldname
+                    if chars is not None:
+                        found = [fmt.decode_characters(v) for v in values]
+                        assert chars[1].tolist() == [list(c) for cs in found for c in cs]
                 held += 1
             # Words below the threshold are not in it, and read as before.
             rare = [t for t in sub.lexicon("text") if 1 < sub.doc_frequency("text", t) < codec.MIN_POSTINGS]

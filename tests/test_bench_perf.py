@@ -120,3 +120,22 @@ def test_page_length_articles_average_about_the_length_asked() -> None:
     bodies = [body for _, _, body, _ in make_corpus.synthesize(stories, 500, article_chars=1800)]
     assert 1800 <= statistics.mean(map(len, bodies)) <= 2000
     assert min(len(b) + 1 for b in bodies) >= 1800  # page() counts a space after every sentence
+
+
+def test_two_versions_compared_alternating_give_their_answers_and_times(api_index: Path, tmp_path: Path) -> None:
+    """bench/ab_stages.py: each side in its own process (here the same tree twice); the
+    same index on both sides answers the same, another index is told apart."""
+    import ab_stages
+
+    other = tmp_path / "index"
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "a.txt").write_text("Minister in Havana\n\nThe minister signed a trade agreement in Havana.\n")
+    proc = run_cli("index", "--corpus", corpus, "--index", other)
+    assert proc.returncode == 0, proc.stderr + proc.stdout
+    same = ab_stages.compare(f"{PROJECT}:{api_index}", f"{PROJECT}:{api_index}", QUERIES, QUERIES[:1], 2)
+    assert [r["same"] for r in same["rows"]] == [True] * len(QUERIES)
+    assert same["groups"]["all"]["n"] == len(QUERIES) and same["groups"]["phrase"]["n"] == 1
+    assert all(r["before_ms"] > 0 and r["after_ms"] > 0 and r["after_match"] > 0 for r in same["rows"])
+    differ = ab_stages.compare(f"{PROJECT}:{api_index}", f"{PROJECT}:{other}", QUERIES, [], 1)
+    assert not differ["rows"][0]["same"]  # 'minister': not the same articles

@@ -4,7 +4,8 @@ NewsAnalyzer does in one function what Whoosh's chain RegexTokenizer | Lowercase
 CharsetFilter(accent_map) | StopFilter | stemming does in five generators, with the
 same tokens, positions and character ranges (tests/test_analysis.py compares them);
 for indexing, the formats below ask it for each word's postings directly, without a
-Token object per word. Analysis was about half of what indexing costs."""
+Token object per word, and store positions packed, not pickled (positions.py).
+Analysis was about half of what indexing costs."""
 
 from __future__ import annotations
 
@@ -21,6 +22,7 @@ from whoosh.support.charset import accent_map
 
 from ...core.words import MARKS as _MARKS, WORD_CHAR
 from . import plurals
+from .positions import PackedCharacters, PackedFormat
 
 
 # A word starts with a letter or digit (text without combining marks splits as it always did).
@@ -278,16 +280,16 @@ class _OnePass:
             yield (w, len(poslist), float(len(poslist)) * fb, self.encode(self.stored(poslist)))
 
 
-class FastCharacters(_OnePass, Characters):
-    """Whoosh's Characters format: positions and character ranges."""
+class FastCharacters(_OnePass, PackedCharacters, Characters):
+    """Whoosh's Characters format (positions and character ranges), values packed."""
 
     @staticmethod
     def stored(poslist: list) -> list:
         return poslist
 
 
-class FastPositions(_OnePass, Positions):
-    """Whoosh's Positions format: positions only."""
+class FastPositions(_OnePass, PackedFormat, Positions):
+    """Whoosh's Positions format (positions only), values packed."""
 
     @staticmethod
     def stored(poslist: list) -> list:

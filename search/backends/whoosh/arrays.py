@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
+from collections.abc import Iterator
 
 import numpy as np
 from whoosh import matching, query as wq
@@ -23,7 +24,7 @@ from whoosh.codec.whoosh3 import W3LeafMatcher
 from whoosh.reading import TermNotFound
 from whoosh.scoring import BM25F
 
-from . import codec, internals
+from . import codec, internals, positions
 from .lexicon import Lexicon
 
 __all__ = ["Unsupported", "IndexArrays", "Matches"]
@@ -224,76 +225,138 @@ class IndexArrays:
         return ids, weights
 
     def characters(self, fieldname: str, btext: bytes, docnums: list[int]) -> dict[int, list]:
-        """The (position, startchar, endchar) of a term in each given document, read
-        from just the posting blocks that hold them (Whoosh's highlighter skips
-        through every block before them, reading each block's header)."""
-        return self._decoded(fieldname, btext, np.array(sorted(docnums), dtype=np.int64), "characters")
-
-    def _decoded(self, fieldname: str, btext: bytes, wanted: np.ndarray, kind: str | None) -> dict[int, list]:
-        """The posting values (decoded as `kind`, else raw) of a term in the given
-        documents (global numbers, sorted) that contain it."""
+        """The (position, startchar, endchar) of a term in each given document that
+        contains it: for a frequent word from the codec's columns, else from just the
+        posting blocks that hold them (Whoosh's highlighter skips through every block
+        before them, reading each block's header)."""
+        decode = self.searcher.schema[fieldname].format.decoder("characters")
+        wanted = np.array(sorted(docnums), dtype=np.int64)
         out: dict[int, list] = {}
-        bounds = [offset for _, offset in self.leaves] + [self.n]
-        for i, ((sub, offset), seg_id) in enumerate(zip(self.leaves, self.segment_ids)):
-            local = wanted[(wanted >= offset) & (wanted < bounds[i + 1])] - offset
-            if not len(local):
+        for i, local in self._by_segment(wanted):
+            offset = self.leaves[i][1]
+            found = self._occurrences(i, fieldname, btext, local, chars=True)
+            if found is None:
+                docs, values = self._values(i, fieldname, btext, local)
+                for doc, value in zip(docs, values):
+                    out[doc + offset] = decode(value)
                 continue
-            ids, _, (starts, positions) = self._segment_postings(sub, seg_id, fieldname, btext)
-            at = np.searchsorted(ids, local)
-            found = (at < len(ids)) & (ids[np.minimum(at, len(ids) - 1)] == local) if len(ids) else at < 0
-            if not found.any():
-                continue
-            fmt = self.searcher.schema[fieldname].format
-            decode = fmt.decoder(kind) if kind else _raw
-            pairs = zip(local.tolist(), at.tolist(), found.tolist())
-            postfile = internals.postings_file(sub)
-            if not len(starts) or postfile is None or fmt.fixed_value_size() not in (None, -1):
-                # Inlined postings (a word in one document of the segment), another
-                # codec or fixed-size values: take the values from Whoosh's matcher.
-                values = _walk(sub, fieldname, btext)[2]
-                for doc, index, ok in pairs:
-                    if ok:
-                        out[doc + offset] = decode(values[index])
-                continue
-            block_of = np.searchsorted(starts, at, side="right") - 1
-            current = -1
-            values = ()
-            first = 0
-            for (doc, index, ok), block in zip(pairs, block_of.tolist()):
-                if not ok:
-                    continue
-                if block != current:
-                    values, first = internals.block_values(postfile, int(positions[block])), int(starts[block])
-                    current = block
-                out[doc + offset] = decode(values[index - first])
+            docs, counts, rows = found
+            triples = list(map(tuple, rows.tolist()))
+            end = 0
+            for doc, count in zip(docs.tolist(), counts.tolist()):
+                out[doc + offset] = triples[end:end + count]
+                end += count
         return out
+
+    def _by_segment(self, wanted: np.ndarray) -> Iterator[tuple[int, np.ndarray]]:
+        """(segment, the given documents in it as its own numbers) for each segment
+        holding some of `wanted` (global numbers, sorted)."""
+        bounds = [offset for _, offset in self.leaves] + [self.n]
+        for i, (_sub, offset) in enumerate(self.leaves):
+            local = wanted[(wanted >= offset) & (wanted < bounds[i + 1])] - offset
+            if len(local):
+                yield i, local
+
+    def _values(self, i: int, fieldname: str, btext: bytes, local: np.ndarray) -> tuple[list[int], list]:
+        """The raw posting values of a term in those of the given documents of segment
+        `i` (its own numbers, sorted) that contain it: (those documents, their values)."""
+        (sub, _offset), seg_id = self.leaves[i], self.segment_ids[i]
+        ids, _, (starts, block_offsets) = self._segment_postings(sub, seg_id, fieldname, btext)
+        at, found = _locate(ids, local)
+        docs, at = local[found].tolist(), at[found]
+        if not docs:
+            return [], []
+        postfile = internals.postings_file(sub)
+        if not len(starts) or postfile is None \
+                or self.searcher.schema[fieldname].format.fixed_value_size() not in (None, -1):
+            # Inlined postings (a word in one document of the segment), another
+            # codec or fixed-size values: take the values from Whoosh's matcher.
+            values = _walk(sub, fieldname, btext)[2]
+            return docs, [values[index] for index in at.tolist()]
+        out = []
+        current = -1
+        block_values: list = []
+        first = 0
+        for index, block in zip(at.tolist(), (np.searchsorted(starts, at, side="right") - 1).tolist()):
+            if block != current:
+                block_values = internals.block_values(postfile, int(block_offsets[block]))
+                first = int(starts[block])
+                current = block
+            out.append(block_values[index - first])
+        return docs, out
+
+    def _occurrences(self, i: int, fieldname: str, btext: bytes, local: np.ndarray,
+                     chars: bool = False) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
+        """From the codec's columns, a term's occurrences in those of the given
+        documents of segment `i` (its own numbers, sorted) that contain it: (those
+        documents, occurrences in each, one row per occurrence: (position,) or with
+        `chars` (position, startchar, endchar)); None when the columns lack the word."""
+        sub, seg_id = self.leaves[i][0], self.segment_ids[i]
+        column = codec.occurrences(sub, fieldname, btext, chars)
+        if column is None:
+            return None
+        all_counts, all_rows = column
+        at, found = _locate(self._segment_postings(sub, seg_id, fieldname, btext)[0], local)
+        at = at[found]
+        counts = all_counts[at]
+        firsts = (np.cumsum(all_counts) - all_counts)[at]
+        rows = all_rows[np.repeat(firsts - (np.cumsum(counts) - counts), counts) + np.arange(counts.sum())]
+        return local[found], counts, rows
+
+    def _positions(self, fieldname: str, btext: bytes, record: int,
+                   wanted: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """A term's positions in each of the given documents (global numbers, sorted,
+        each containing it): (occurrences per document, every position, document after
+        document). Frequent words' positions come from the codec's columns, the others'
+        from their posting blocks, decoded in bulk."""
+        count_parts, flat_parts = [], []
+        for i, local in self._by_segment(wanted):
+            found = self._occurrences(i, fieldname, btext, local)
+            if found is None:
+                counts, rows = positions.bulk_records(self._values(i, fieldname, btext, local)[1], record)
+            else:
+                _docs, counts, rows = found
+            count_parts.append(counts)
+            flat_parts.append(rows[:, 0])
+        if not count_parts:
+            return np.zeros(0, np.int64), np.zeros(0, np.int64)
+        return np.concatenate(count_parts), np.concatenate(flat_parts)
 
     def _phrase_mask(self, fieldname: str, btexts: tuple[bytes, ...], slop: int) -> np.ndarray:
         """Documents where the words occur in order, each 1 to `slop` positions after
         the one before: what Whoosh's SpanNear2 (ordered, mindist 1) accepts, since
-        only the end of a partial span decides where the next word may be."""
+        only the end of a partial span decides where the next word may be. Positions
+        are read only for the documents that have every word (and, word after word,
+        still have a partial match)."""
         key = (fieldname, btexts, slop)
         found = self._phrases.get(key)
         if found is not None:
             return found
         mask = np.zeros(self.n, dtype=bool)
-        triples = internals.position_encoding(self.searcher.schema[fieldname].format) == "characters"
+        record = positions.record_of(self.searcher.schema[fieldname].format)
         cand = None
         for btext in btexts:
             ids = self.postings(fieldname, btext)[0]
-            cand = ids if cand is None else np.intersect1d(cand, ids, assume_unique=True)
+            if cand is None:
+                cand = ids
+            else:
+                having = np.zeros(self.n, dtype=bool)
+                having[cand] = True
+                cand = ids[having[ids]]
         ends = None
-        for i, btext in enumerate(btexts):
+        for btext in btexts:
             if not len(cand):
                 break
-            raw = self._decoded(fieldname, btext, cand, None)
-            counts, flat = internals.decode_positions([raw[d] for d in cand.tolist()], triples)
+            counts, flat = self._positions(fieldname, btext, record, cand)
+            # Sorted and distinct: documents in order, a word's positions rising.
             keys = (np.repeat(cand, counts) << _POS_BITS) + flat
             if ends is None:
-                ends = np.unique(keys)
+                ends = keys
+            elif slop == 1:
+                ends = _common(ends + 1, keys)
             else:
-                ends = np.unique(np.concatenate([np.intersect1d(ends + d, keys) for d in range(1, slop + 1)]))
-            cand = np.unique(ends >> _POS_BITS)
+                ends = np.unique(np.concatenate([_common(ends + d, keys) for d in range(1, slop + 1)]))
+            cand = _distinct(ends >> _POS_BITS)
         if cand is not None and len(cand):
             mask[cand] = True
         if len(self._phrases) >= 16:
@@ -307,7 +370,7 @@ class IndexArrays:
         if q.fieldname not in schema:
             return none
         field = schema[q.fieldname]
-        if not q.words or internals.position_encoding(field.format) is None:
+        if not q.words or positions.record_of(field.format) is None:
             raise Unsupported("phrase in a field of another format")
         if not 1 <= q.slop <= MAX_SLOP:
             raise Unsupported("phrase slop")
@@ -318,9 +381,16 @@ class IndexArrays:
         mask = self._phrase_mask(q.fieldname, btexts, q.slop)
         if not scored:
             return Matches(mask, None)
+        if not field.scorable or not isinstance(self.searcher.weighting, BM25F):
+            raise Unsupported(f"scoring of {q.fieldname}")
         # Whoosh scores a phrase as the intersection of its words' term matchers: a
-        # binary tree of sums (make_binary_tree), then the phrase's boost.
-        parts = [self._term(wq.Term(q.fieldname, w), True).scores for w in q.words]
+        # binary tree of sums (make_binary_tree), then the phrase's boost. Each word's
+        # BM25F is computed for the phrase's matches only (all have every word).
+        matched = np.flatnonzero(mask)
+        parts = []
+        for word, btext in zip(q.words, btexts):
+            ids, weights = self.postings(q.fieldname, btext)
+            parts.append(self._bm25(q.fieldname, word, weights[np.searchsorted(ids, matched)], matched))
 
         def tree(xs):
             if len(xs) == 1:
@@ -328,8 +398,8 @@ class IndexArrays:
             half = len(xs) // 2
             return tree(xs[:half]) + tree(xs[half:])
 
-        scores = tree(parts)
-        scores = np.where(mask, scores, 0.0)
+        scores = np.zeros(self.n)
+        scores[matched] = tree(parts)
         return self._boosted(Matches(mask, scores), q.boost, scored)
 
     def doc_frequency(self, fieldname: str, text: str) -> int:
@@ -579,8 +649,24 @@ class MaskQuery(wq.Query):
         return matching.ListMatcher(ids, weights=[0.0] * len(ids))
 
 
-def _raw(value: bytes) -> bytes:
-    return value
+def _locate(ids: np.ndarray, wanted: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Where each of `wanted` is or would be in the sorted `ids`, and whether it is there."""
+    at = np.searchsorted(ids, wanted)
+    found = (at < len(ids)) & (ids[np.minimum(at, len(ids) - 1)] == wanted) if len(ids) else at < 0
+    return at, found
+
+
+def _common(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """The numbers in both of two sorted arrays of distinct numbers, sorted: a binary
+    search of the shorter's in the longer (np.intersect1d sorts both again)."""
+    if len(a) > len(b):
+        a, b = b, a
+    return a[_locate(b, a)[1]]
+
+
+def _distinct(x: np.ndarray) -> np.ndarray:
+    """A sorted array without its repeats (np.unique sorts it again)."""
+    return x[np.concatenate(([True], x[1:] != x[:-1]))] if len(x) else x
 
 
 def _positive_leaf_terms(q) -> list[tuple[str, str, object]]:

@@ -36,7 +36,6 @@ from whoosh.codec.whoosh3 import (LENGTHS_COLUMN, WHOOSH3_HEADER_MAGIC, W3Codec,
                                   W3PostingsWriter, W3TermsReader, _lenfield)
 from whoosh.columns import NumericColumn, VarBytesColumn  # noqa: E402
 from whoosh.filedb.structfile import StructFile  # noqa: E402
-from whoosh.formats import Characters, Positions  # noqa: E402
 from whoosh.index import TOC, clean_files  # noqa: E402
 from whoosh.reading import TermNotFound  # noqa: E402
 from whoosh.spelling import ReaderCorrector  # noqa: E402
@@ -154,35 +153,6 @@ def block_values(postfile, offset: int) -> list:
     return _parse_block(postfile.get(offset, _INT_SIZE + length), 0)[3][2]
 
 
-def position_encoding(fmt) -> str | None:
-    """"positions" or "characters" when the format stores values as Whoosh's
-    Positions or Characters do (subclasses that change only indexing included)."""
-    kind = type(fmt)
-    if kind.encode is Characters.encode and kind.decode_positions is Characters.decode_positions:
-        return "characters"
-    if kind.encode is Positions.encode and kind.decode_positions is Positions.decode_positions:
-        return "positions"
-    return None
-
-
-def decode_positions(values: list[bytes], triples: bool) -> tuple[np.ndarray, np.ndarray]:
-    """Decode many Positions (or, with `triples`, Characters) posting values at once:
-    (positions per value, all positions). Whoosh's decode_positions loops in Python
-    over each value; here one pickle load per value (a count, then the pickled deltas
-    without the pickle's stop byte) and the running sums in numpy."""
-    codes = [pickle.loads(v[_INT_SIZE:] if v.endswith(b".") else v[_INT_SIZE:] + b".") for v in values]
-    counts = np.fromiter(map(len, codes), dtype=np.int64, count=len(codes))
-    total = int(counts.sum())
-    if triples:  # (position delta, start char delta, length)
-        deltas = np.fromiter(chain.from_iterable(codes), dtype=np.dtype((np.int64, 3)), count=total)[:, 0]
-    else:
-        deltas = np.fromiter(chain.from_iterable(codes), dtype=np.int64, count=total)
-    sums = np.cumsum(deltas)
-    starts = np.cumsum(counts) - counts
-    before = np.where(starts > 0, sums[np.maximum(starts - 1, 0)], 0)
-    return counts, sums - np.repeat(before, counts)
-
-
 # -- columns: field lengths, numbers, byte strings ----------------------------------------
 
 # struct codes with "!" (standard sizes, network order), as NumericColumn packs them
@@ -267,17 +237,17 @@ class _CountingFile(StructFile):
 
 
 class _BlockPostingsWriter(W3PostingsWriter):
-    """W3's posting writer, keeping a reference to each block's arrays (Whoosh replaces
-    them after writing a block, never edits them) and where the block starts in the
-    postings file."""
+    """W3's posting writer, keeping a reference to each block's arrays and values
+    (Whoosh replaces them after writing a block, never edits them) and where the block
+    starts in the postings file."""
 
     def start_postings(self, format_, terminfo):
         super().start_postings(format_, terminfo)
-        self.blocks: list[tuple[int, object, object]] = []
+        self.blocks: list[tuple[int, object, object, list]] = []
 
     def _write_block(self, last=False):
         at = self._postfile.tell() + (0 if self._blockcount else _POSTINGS_HEADER)
-        self.blocks.append((at, self._ids, self._weights))
+        self.blocks.append((at, self._ids, self._weights, self._values))
         super()._write_block(last)
 
 
@@ -299,9 +269,11 @@ class BlockFieldWriter(W3FieldWriter):
     min_postings = 1
 
     def term_arrays(self, fieldname: str, btext: bytes, ids: np.ndarray, weights: np.ndarray,
-                    starts: np.ndarray, offsets: np.ndarray) -> None:
-        """A term's document numbers (uint32) and weights (float32), and for each block
-        its first posting and its offset in the postings file (int64)."""
+                    starts: np.ndarray, offsets: np.ndarray, values: list[bytes], fmt) -> None:
+        """A term's document numbers (uint32) and weights (float32), for each block
+        its first posting and its offset in the postings file (int64), and its
+        postings' values (encoded by the field's format `fmt`; none for a format
+        without values)."""
 
     def create_file(self, ext: str) -> StructFile:
         """A new file of the segment, named with `ext`."""
@@ -364,15 +336,17 @@ class BlockFieldWriter(W3FieldWriter):
         blocks = writer.blocks
         if not blocks or writer._byteids:
             return
-        if sum(len(ids) for _, ids, _ in blocks) < self.min_postings:
+        if sum(len(ids) for _, ids, _, _ in blocks) < self.min_postings:
             return
         # A block's ids are an array("I") and its weights an array("f").
-        ids = np.concatenate([np.frombuffer(ids, dtype=np.uint32) for _, ids, _ in blocks])
-        weights = np.concatenate([np.frombuffer(w, dtype=np.float32) for _, _, w in blocks])
-        sizes = [len(ids) for _, ids, _ in blocks]
+        ids = np.concatenate([np.frombuffer(ids, dtype=np.uint32) for _, ids, _, _ in blocks])
+        weights = np.concatenate([np.frombuffer(w, dtype=np.float32) for _, _, w, _ in blocks])
+        sizes = [len(ids) for _, ids, _, _ in blocks]
         starts = np.cumsum([0] + sizes[:-1], dtype=np.int64)
-        offsets = np.array([at for at, _, _ in blocks], dtype=np.int64)
-        self.term_arrays(self._fieldname, self._btext, ids, weights, starts, offsets)
+        offsets = np.array([at for at, _, _, _ in blocks], dtype=np.int64)
+        values = list(chain.from_iterable(v for _, _, _, v in blocks))
+        self.term_arrays(self._fieldname, self._btext, ids, weights, starts, offsets, values,
+                         self._fieldobj.format)
 
 
 class _LeanPool(PostingPool):

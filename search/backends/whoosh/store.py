@@ -16,7 +16,7 @@ from pathlib import Path
 from whoosh.filedb.filestore import FileStorage
 from whoosh.index import EmptyIndexError, Index
 
-from . import analysis, codec, internals
+from . import analysis, codec, internals, positions
 from ...core.backend import IndexLocked, NoIndex
 from .schema import make_schema
 
@@ -55,9 +55,14 @@ def open_current(root: Path) -> tuple[Index, Path]:
     if gen is None or not gen.is_dir():
         raise NoIndex(f"no index in {root}: run `news-search index` first")
     try:
-        return storage(gen).open_index(), gen
+        ix = storage(gen).open_index()
     except EmptyIndexError:
         raise NoIndex(f"the index in {gen} is empty or unreadable: run `news-search index --full`") from None
+    if any(positions.stale(field.format) for _name, field in ix.schema.items()):
+        # Its positions are pickles, which this version's decoders would misread.
+        raise NoIndex(f"the index in {gen} was written by an older version of news-search (positions "
+                      f"stored another way): run `news-search index` to rebuild it")
+    return ix, gen
 
 
 def create_generation(root: Path) -> tuple[Index, Path]:
