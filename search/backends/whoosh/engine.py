@@ -109,10 +109,7 @@ class WhooshBackend(Backend):
     def languages(self, s: Searcher) -> tuple[str, ...]:
         """The Snowball languages besides English that articles of this index are stemmed in."""
         if self._languages is None:
-            # An index built before languages counted has no such field: it is served,
-            # English only, until the next reindex rebuilds it (schema version).
-            field = "stemming" in s.schema.names()
-            self._languages = tuple(t.decode("utf-8") for t in s.reader().lexicon("stemming")) if field else ()
+            self._languages = tuple(t.decode("utf-8") for t in s.reader().lexicon("stemming"))
         return self._languages
 
     def facet_tables(self, s: Searcher) -> FacetTables:
