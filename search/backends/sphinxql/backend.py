@@ -352,32 +352,35 @@ class SphinxQLBackend(Backend):
         # marks are the words its stemmer matched (a round trip each: Sphinx 2.2 takes
         # only SELECT and SHOW in a multi-statement batch).
         both = bool(text_q) and text_q == title_q and all(len(t) < SNIPPET_CHARS // 2 for t in titles)
-        codes = [stemming_code(hit_fields(r[5], r[6], r[8], r[9])["lang"], self._languages) for r in rows]
+        fields = [hit_fields(r[5], r[6], r[8], r[9]) for r in rows]
+        codes = [stemming_code(f["lang"], self._languages) for f in fields]
         snippets: list[str | None] = [None] * len(rows)
         marked_titles: list[str | None] = [None] * len(rows)
-        calls: list[tuple[list[tuple[list, int]], list[str], str, int, str]] = []  # (where to, texts, q, limit, code)
+        calls: list[tuple[list[str], str, int, str]] = []   # (texts, query, limit, language)
+        targets: list[list[tuple[list, int]]] = []         # where each call's answers go
         for code in dict.fromkeys(codes):
             at = [i for i, c in enumerate(codes) if c == code]
             if both:
-                calls.append(([(marked_titles, i) for i in at] + [(snippets, i) for i in at],
-                              [titles[i] for i in at] + [bodies[i] for i in at], text_q, SNIPPET_CHARS, code))
+                calls.append(([titles[i] for i in at] + [bodies[i] for i in at], text_q, SNIPPET_CHARS, code))
+                targets.append([(marked_titles, i) for i in at] + [(snippets, i) for i in at])
                 continue
             if text_q:
-                calls.append(([(snippets, i) for i in at], [bodies[i] for i in at], text_q, SNIPPET_CHARS, code))
+                calls.append(([bodies[i] for i in at], text_q, SNIPPET_CHARS, code))
+                targets.append([(snippets, i) for i in at])
             if title_q:
-                calls.append(([(marked_titles, i) for i in at], [titles[i] for i in at], title_q, 0, code))
-        for (targets, *call), marked in zip(calls, self._snippets([tuple(c[1:]) for c in calls])):
-            for (target, i), text in zip(targets, marked):
+                calls.append(([titles[i] for i in at], title_q, 0, code))
+                targets.append([(marked_titles, i) for i in at])
+        for where, marked in zip(targets, self._snippets(calls)):
+            for (target, i), text in zip(where, marked):
                 target[i] = text
         hits = []
-        for row, snippet, title_html in zip(rows, snippets, marked_titles):
-            _, weight, story, count, _, aid, title, body, source, doc = row
-            fields = hit_fields(aid, title, source, doc)
+        for row, f, snippet, title_html in zip(rows, fields, snippets, marked_titles):
+            _, weight, story, count, _, aid, title, body, _, _ = row
             others = [o for o in similar.get(story, []) if o["id"] != aid]
             hits.append(Hit(id=aid, title=title, title_html=title_html or html.escape(title),
-                            snippet=snippet or html.escape(lead(body)), url=fields["url"], source=fields["source"],
-                            published=fields["published"], countries=fields["countries"],
-                            score=float(weight) if by_score else None, lang=fields["lang"],
+                            snippet=snippet or html.escape(lead(body)), url=f["url"], source=f["source"],
+                            published=f["published"], countries=f["countries"],
+                            score=float(weight) if by_score else None, lang=f["lang"],
                             similar=int(count) - 1 if request.collapse else 0, similar_articles=others[:5]))
         return hits
 

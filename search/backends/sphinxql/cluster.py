@@ -29,11 +29,12 @@ from ...ingest.languages import language_code
 INDEX = "news"          # on a shard, the distributed index over its RT indexes (the writer's)
 TEMPLATE = "news_tpl"   # news_tpl_<code>: the front's template indexes, for CALL SNIPPETS
 DEFAULT_LANGUAGE = "en"
-# Sphinx's stemmer for each language an RT index news_<code> holds (stemming is per index
-# in Sphinx, not per document): Snowball's, through the libstemmer Debian's sphinxsearch
-# links (2.2.0), for the languages PyStemmer stems in the Whoosh backend (analysis.SNOWBALL)
-# except the three that libstemmer lacks (cs, et, pl). An article in any other language,
-# or in none, goes to news_en, as the Whoosh backend stems it in English.
+# Sphinx's stemmer for each language an RT index news_<code> can hold (stemming is per
+# index in Sphinx, not per document): Snowball's, through the libstemmer Debian's
+# sphinxsearch links (2.2.0), for the languages PyStemmer stems in the Whoosh backend
+# (analysis.SNOWBALL) except the three that libstemmer lacks (cs, et, pl). An article in a
+# language without an index in the cluster, or in none, goes to news_en, as the Whoosh
+# backend stems such articles in English.
 MORPHOLOGY = {"en": "stem_en", **{code: f"libstemmer_{name}" for code, name in (
     ("ar", "arabic"), ("ca", "catalan"), ("da", "danish"), ("de", "german"), ("el", "greek"),
     ("es", "spanish"), ("eu", "basque"), ("fi", "finnish"), ("fr", "french"), ("ga", "irish"),
@@ -42,6 +43,13 @@ MORPHOLOGY = {"en": "stem_en", **{code: f"libstemmer_{name}" for code, name in (
     ("ro", "romanian"), ("ru", "russian"), ("sr", "serbian"), ("sv", "swedish"), ("ta", "tamil"),
     ("tr", "turkish"), ("yi", "yiddish"))}}
 _SAME_STEMMER = {"nb": "no", "nn": "no"}  # Norwegian Bokmål and Nynorsk: Snowball's one Norwegian
+# The languages a local cluster has indexes for: English and the main news languages
+# Snowball stems (those issue 18 names). Each language present costs every search: a
+# search over English and 6 more (20 articles each beside 20,000 English, 2 shards) took
+# p50 40 ms against 10 ms over English alone, as much as naming all 28 indexes in one
+# agent a shard (docs/languages.md). Another language is one more entry here (or in a
+# production config): the writer uses what the shards have.
+CLUSTER_LANGUAGES = ("en", "ar", "de", "es", "fr", "it", "pt", "ru")
 START_TIMEOUT = 20.0
 STOP_TIMEOUT = 20.0
 INSTALL_HINT = ("searchd is not installed: install Sphinx (Debian/Ubuntu: apt-get install sphinxsearch) "
@@ -165,6 +173,8 @@ searchd
     binlog_path = {folder / 'binlog'}
     workers = threads
     max_packet_size = 64M
+    listen_backlog = 256      # the default, 5, dropped agent connections: a search over 7 languages
+                              # opens 7 a shard at once (connect() timed out, partial answers)
     read_timeout = 5
     client_timeout = 300
 }}
@@ -177,7 +187,7 @@ def rt_mem_limit(code: str) -> str:
     return "256M" if code == DEFAULT_LANGUAGE else "64M"
 
 
-def shard_config(node: Node, folder: Path, stopwords: Path) -> str:
+def shard_config(node: Node, folder: Path, stopwords: Path, languages: Collection[str]) -> str:
     indexes = "".join(f"""index {rt_index(code)}
 {{
     type = rt
@@ -187,8 +197,8 @@ def shard_config(node: Node, folder: Path, stopwords: Path) -> str:
 {tokenizer_settings(stopwords, code)}
 }}
 
-""" for code in MORPHOLOGY)
-    local = "\n".join(f"    local = {rt_index(code)}" for code in MORPHOLOGY)
+""" for code in languages)
+    local = "\n".join(f"    local = {rt_index(code)}" for code in languages)
     return f"""{indexes}index {INDEX}
 {{
     type = distributed
@@ -197,11 +207,12 @@ def shard_config(node: Node, folder: Path, stopwords: Path) -> str:
 """ + _searchd_section(node, folder)
 
 
-def front_config(node: Node, folder: Path, shards: list[Node], stopwords: Path) -> str:
+def front_config(node: Node, folder: Path, shards: list[Node], stopwords: Path,
+                 languages: Collection[str]) -> str:
     """A distributed index a language over its RT index on every shard (a search names
     those holding articles: rows.state_values), and a template index a language."""
     out = []
-    for code in MORPHOLOGY:
+    for code in languages:
         agents = "\n".join(f"    agent = 127.0.0.1:{s.api_port}:{rt_index(code)}" for s in shards)
         out.append(f"""index {rt_index(code)}
 {{
@@ -269,11 +280,16 @@ class LocalCluster:
                 f"export NEWS_SEARCH_SPHINXQL_FRONT={self.front.sql_address}",
                 f"export NEWS_SEARCH_SPHINXQL_SHARDS={','.join(s.sql_address for s in self.shards)}"]
 
-    def create(self, shards: int, base_port: int | None = None) -> None:
+    def create(self, shards: int, base_port: int | None = None,
+               languages: Collection[str] = CLUSTER_LANGUAGES) -> None:
         """Write the configs of `shards` shard nodes and a front (ports from base_port up,
-        two a node, or free ones)."""
+        two a node, or free ones), with an index for each of `languages` (English always)."""
         if shards < 1:
             raise ClusterError("a cluster needs at least one shard")
+        languages = [DEFAULT_LANGUAGE] + sorted(set(languages) - {DEFAULT_LANGUAGE})
+        unknown = [c for c in languages if c not in MORPHOLOGY]
+        if unknown:
+            raise ClusterError(f"no stemmer for {', '.join(unknown)} (cluster.MORPHOLOGY)")
         if (self.folder / "cluster.json").exists() and self.running():
             raise ClusterError(f"a cluster is already running in {self.folder} (news-search cluster stop "
                                f"--dir {self.folder})")
@@ -288,8 +304,8 @@ class LocalCluster:
             folder = self.folder / node.name
             for sub in ("data", "binlog"):
                 (folder / sub).mkdir(parents=True, exist_ok=True)
-            text = (front_config(node, folder, nodes[:-1], stopwords) if node.name == "front"
-                    else shard_config(node, folder, stopwords))
+            text = (front_config(node, folder, nodes[:-1], stopwords, languages) if node.name == "front"
+                    else shard_config(node, folder, stopwords, languages))
             (folder / "searchd.conf").write_text(text, encoding="utf-8")
         (self.folder / "cluster.json").write_text(json.dumps(
             {"nodes": [n.__dict__ for n in nodes]}, indent=1), encoding="utf-8")
