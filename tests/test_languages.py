@@ -346,8 +346,9 @@ def test_a_story_in_two_languages_counts_once_on_the_cluster(sphinx_cluster, tmp
 
 
 def test_a_search_over_every_language_index_of_the_cluster_is_whole(sphinx_cluster, tmp_path):
-    """Eight languages present: the front opens eight agent connections a shard at once
-    (searchd's default listen_backlog of 5 made some time out: partial answers)."""
+    """Eight languages present, read through the front's `news` (one agent a shard); with
+    an agent a language and searchd's default listen_backlog of 5, some connections timed
+    out: partial answers."""
     from search.backends.sphinxql.cluster import CLUSTER_LANGUAGES
     from search.core.backend import open_backend
 

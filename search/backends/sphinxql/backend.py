@@ -30,7 +30,7 @@ from ...core.facets import country_facet, date_facet, language_facet
 from ...core.query import QuerySyntaxError, plan_query, user_tree
 from ...core.request import SearchRequest
 from ...core.results import Hit, SearchResult
-from .cluster import DEFAULT_LANGUAGE, rt_index, stemming_code, stop_words, template_index
+from .cluster import DEFAULT_LANGUAGE, INDEX, rt_index, stemming_code, stop_words, template_index
 from .connection import Node, NodeError
 from .escape import WORD, integer, integers, literal
 from .match import check_supported, highlight_query, relaxed, to_match, words_of
@@ -153,9 +153,14 @@ class SphinxQLBackend(Backend):
 
     @property
     def _indexes(self) -> str:
-        """The FROM list of a read: the front's distributed index of each language of the
-        state last seen (codes from cluster.MORPHOLOGY only: rows.state_of)."""
-        return ", ".join(rt_index(code) for code in self._languages)
+        """What a read names: the front's distributed index of the one language of the
+        state last seen (codes from cluster.MORPHOLOGY only: rows.state_of), else `news`,
+        every language index of every shard through one agent a shard. The front's
+        indexes of several languages cost twice as much: an agent request a language and
+        shard for each statement (docs/languages.md)."""
+        if len(self._languages) == 1:
+            return rt_index(self._languages[0])
+        return INDEX
 
     def _live(self, current: int) -> str:
         return f"ns={integer(self.ns)} AND born<={integer(current)} AND died>{integer(current)}"

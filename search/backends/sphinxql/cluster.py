@@ -209,9 +209,18 @@ def shard_config(node: Node, folder: Path, stopwords: Path, languages: Collectio
 
 def front_config(node: Node, folder: Path, shards: list[Node], stopwords: Path,
                  languages: Collection[str]) -> str:
-    """A distributed index a language over its RT index on every shard (a search names
-    those holding articles: rows.state_values), and a template index a language."""
-    out = []
+    """A distributed index a language over its RT index on every shard, one over every
+    shard's `news` (all its languages: what a search of several languages reads), and a
+    template index a language."""
+    agents = "\n".join(f"    agent = 127.0.0.1:{s.api_port}:{INDEX}" for s in shards)
+    out = [f"""index {INDEX}
+{{
+    type = distributed
+{agents}
+    agent_connect_timeout = 300
+    agent_query_timeout = 10000
+}}
+"""]
     for code in languages:
         agents = "\n".join(f"    agent = 127.0.0.1:{s.api_port}:{rt_index(code)}" for s in shards)
         out.append(f"""index {rt_index(code)}
