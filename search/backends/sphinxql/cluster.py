@@ -44,10 +44,10 @@ MORPHOLOGY = {"en": "stem_en", **{code: f"libstemmer_{name}" for code, name in (
     ("tr", "turkish"), ("yi", "yiddish"))}}
 _SAME_STEMMER = {"nb": "no", "nn": "no"}  # Norwegian Bokmål and Nynorsk: Snowball's one Norwegian
 # The languages a local cluster has indexes for: English and the main news languages
-# Snowball stems (those issue 18 names). Each language present costs every search: a
-# search over English and 6 more (20 articles each beside 20,000 English, 2 shards) took
-# p50 40 ms against 10 ms over English alone, as much as naming all 28 indexes in one
-# agent a shard (docs/languages.md). Another language is one more entry here (or in a
+# Snowball stems (those issue 18 names). Every index a search names costs it time, empty
+# or not: over English and 6 more (20 articles each beside 5,000 English, 2 shards) a
+# search took p50 23 ms through 8 indexes a shard, 41 ms through 28, against 10 ms over
+# English alone (docs/languages.md). Another language is one more entry here (or in a
 # production config): the writer uses what the shards have.
 CLUSTER_LANGUAGES = ("en", "ar", "de", "es", "fr", "it", "pt", "ru")
 START_TIMEOUT = 20.0
@@ -173,8 +173,8 @@ searchd
     binlog_path = {folder / 'binlog'}
     workers = threads
     max_packet_size = 64M
-    listen_backlog = 256      # the default, 5, dropped agent connections: a search over 7 languages
-                              # opens 7 a shard at once (connect() timed out, partial answers)
+    listen_backlog = 256      # the default, 5, dropped agent connections when a search over 7
+                              # languages opened 7 a shard at once (connect() timed out, partial)
     read_timeout = 5
     client_timeout = 300
 }}
