@@ -1,7 +1,8 @@
 """A local cluster of searchd nodes on 127.0.0.1, for development, tests and CI: N shard
 nodes, each with an RT index a stemming language and a distributed `news` over them, and
-one front node with a distributed index a language over the shards' and a template index
-a language (`news-search cluster start|status|stop`). Production clusters are configured
+one front node with a distributed `news` over the shards' `news`, a distributed index a
+language over the shards' RT indexes of that language and a template index a language
+(`news-search cluster start|status|stop`). Production clusters are configured
 by hand (docs/deploy-manticore.md); the index settings below are the ones to copy.
 
 Each node lives in DIR/<name>/ (config, data, binlog, logs, pid file); DIR/cluster.json
@@ -26,7 +27,7 @@ from pathlib import Path
 
 from ...ingest.languages import language_code
 
-INDEX = "news"          # on a shard, the distributed index over its RT indexes (the writer's)
+INDEX = "news"          # distributed: on a shard over its RT indexes, on the front over the shards'
 TEMPLATE = "news_tpl"   # news_tpl_<code>: the front's template indexes, for CALL SNIPPETS
 DEFAULT_LANGUAGE = "en"
 # Sphinx's stemmer for each language an RT index news_<code> can hold (stemming is per
