@@ -198,7 +198,7 @@ def test_a_story_lives_on_one_shard_and_an_article_moves_with_its_story(sphinx_c
 
         def flush() -> None:  # the rows so far to disk chunks: the next run's go to the RAM chunk
             for node in backend.shard_nodes():
-                node.query("FLUSH RAMCHUNK news")
+                node.query("FLUSH RAMCHUNK news_en")
 
         flush()
         # A copy rewritten as a story of its own, on the other shard than its old story's.
@@ -296,3 +296,43 @@ def test_a_node_failing_during_the_switch_undoes_nothing(sphinx_cluster, tmp_pat
     finally:
         sphinx_cluster.start()
         backend.close()
+
+
+def test_the_language_indexes_a_cluster_has_decide_the_stemming(tmp_path):
+    """The writer finds the shards' language indexes (SHOW TABLES): an article whose
+    language has none is stemmed in English in news_en; a shard without news_en (a config
+    from before the language indexes) stops the run, naming it."""
+    from search.backends.sphinxql.backend import SphinxQLBackend
+    from search.backends.sphinxql.cluster import ClusterError, LocalCluster, searchd_binary
+    from search.backends.sphinxql.connection import NodeError
+    from search.core.request import SearchRequest
+
+    try:
+        searchd_binary()
+    except ClusterError as e:
+        pytest.skip(str(e))
+    cluster = LocalCluster(tmp_path / "cluster")
+    cluster.create(1, languages=("en", "es"))
+    config = cluster.folder / "shard0" / "searchd.conf"
+    records = [{"id": "de", "language": "de", "title": "Landtagswahlen", "text": "Die Wahlen in Bayern."},
+               {"id": "es", "language": "es", "title": "Elecciones", "text": "Las elecciones del domingo."}]
+    corpus = corpus_of(tmp_path / "corpus", records)
+    backend = SphinxQLBackend(tmp_path / "index", front=cluster.front.sql_address,
+                              shards=[s.sql_address for s in cluster.shards])
+
+    def found(q: str) -> list[str]:
+        return [h.id for h in backend.search(SearchRequest(q=q)).hits]
+
+    try:
+        cluster.start()
+        backend.update(corpus, max_bytes=2**20)
+        assert found("Wahl") == [] and found("Wahlen") == ["de"] and found("elección") == ["es"]
+        assert backend._languages == ("en", "es")
+        cluster.stop()
+        config.write_text(config.read_text().replace("news_en", "news_old"))
+        cluster.start()
+        with pytest.raises(NodeError, match="needs news_en"):
+            backend.update(corpus, max_bytes=2**20, full=True)
+    finally:
+        backend.close()
+        cluster.stop()

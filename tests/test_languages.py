@@ -262,3 +262,122 @@ def test_the_sphinx_cluster_finds_words_in_other_scripts(sphinx_cluster, tmp_pat
         proc = run_cli("search", "--index", index, "--json", q, env=env)
         assert proc.returncode == 0, proc.stderr
         assert article in [r["id"] for r in json.loads(proc.stdout)["results"]], q
+
+
+# -- the cluster: an index a language on each shard ----------------------------------------
+
+@pytest.fixture(scope="module")
+def stemmed_cluster(sphinx_cluster, tmp_path_factory):
+    """STEMMED on the live cluster (each article in its language's index), through the writer."""
+    from search.core.backend import open_backend
+
+    base = tmp_path_factory.mktemp("stemmed-cluster")
+    write(base / "corpus" / "articles.jsonl", "".join(json.dumps(a, ensure_ascii=False) + "\n" for a in STEMMED))
+    b = open_backend("sphinxql", base / "index")
+    b.update(base / "corpus", max_bytes=10**7)
+    b.base = base
+    yield b
+    b.close()
+
+
+@pytest.mark.parametrize("q, article", [
+    ("Wahl", "de"), ("Bundesland", "de"), ("die Wahl", "de"), ('"Wahlen in den Bundesländern"', "de"),
+    ("выборы", "ru"), ("кандидат", "ru"), ('"выборах в Москве"', "ru"),
+    ("elección", "es"), ("elecciones", "es"), ("presidencial", "es"), ("participacion", "es"),
+    ("minister", "en"), ("election", "en"), ("ministers elections", "en"),
+])
+def test_the_cluster_finds_inflections_in_articles_of_its_language(stemmed_cluster, q, article):
+    """Each language's index stems the query with its own stemmer (Snowball through
+    libstemmer); English articles are matched by stem_en as before."""
+    assert found(stemmed_cluster, q) == [article]
+
+
+def test_the_clusters_snippets_and_highlights_mark_inflections_in_the_articles_language(stemmed_cluster):
+    assert "<mark>Bundesländern</mark>" in snippet(stemmed_cluster, "Bundesland", "de")
+    assert "<mark>выборах</mark>" in snippet(stemmed_cluster, "выборы", "ru")
+    assert "<mark>elections</mark>" in snippet(stemmed_cluster, "election", "en")
+    for article, q, marked in (("de", "Bundesland", "Bundesländern"), ("de", "Wahl", "Wahlen"),
+                               ("ru", "кандидат", "кандидаты"), ("es", "presidencial", "presidenciales"),
+                               ("en", "election", "elections")):
+        stored = stemmed_cluster.article(article)
+        assert f"<mark>{marked}</mark>" in stemmed_cluster.highlight(stored["text"], q, language=stored["language"])
+    # Without a language (or with one that has no index) the text is read in English.
+    assert stemmed_cluster.highlight("Die Wahlen", "Wahl", language="de-AT") == "Die <mark>Wahlen</mark>"
+    assert stemmed_cluster.highlight("Die Wahlen", "Wahl") == "Die Wahlen"
+    assert stemmed_cluster.highlight("Die Wahlen", "Wahl", language="zh") == "Die Wahlen"
+
+
+def test_the_cluster_counts_every_language_index(stemmed_cluster):
+    result = stemmed_cluster.search(SearchRequest())
+    assert (result.total, result.stories) == (4, 4)
+    assert {v.value: v.count for v in result.facets["language"]} == {"de": 1, "ru": 1, "es": 1, "en": 1}
+    assert stemmed_cluster.stats()["articles"] == 4
+
+
+def test_an_article_whose_language_changes_leaves_its_old_index(sphinx_cluster, tmp_path):
+    """A changed article is a new row in its new language's index; its old row dies in the
+    same state, and a search of that state names only the languages it holds."""
+    from search.core.backend import open_backend
+
+    corpus = tmp_path / "corpus" / "articles.jsonl"
+    records = [dict(a) for a in STEMMED if a["id"] in ("de", "en")]
+    write(corpus, "".join(json.dumps(a, ensure_ascii=False) + "\n" for a in records))
+    backend = open_backend("sphinxql", tmp_path / "index")
+    try:
+        backend.update(corpus.parent, max_bytes=10**7)
+        assert found(backend, "Wahl") == ["de"] and backend._languages == ("de", "en")
+        # Wrongly declared, say: now in news_ru, whose stemmer leaves Latin words as they are.
+        records[0]["language"] = "ru"
+        write(corpus, "".join(json.dumps(a, ensure_ascii=False) + "\n" for a in records))
+        assert not backend.update(corpus.parent, max_bytes=10**7).full
+        result = backend.search(SearchRequest(q="Wahlen"))
+        assert [h.id for h in result.hits] == ["de"] and result.total == 1
+        assert found(backend, "Wahl") == [] and backend._languages == ("en", "ru")
+        live = [r for node in backend.shard_nodes() for r in node.query(
+            f"SELECT aid FROM news_de WHERE ns={backend.ns} AND died=4294967295")]
+        assert live == []
+        # An English-only index reads news_en alone, as the single index did.
+        write(corpus, json.dumps(records[1]) + "\n")
+        backend.update(corpus.parent, max_bytes=10**7)
+        assert found(backend, "ministers") == ["en"] and backend._languages == ("en",)
+    finally:
+        backend.close()
+
+
+def test_a_story_in_two_languages_counts_once_on_the_cluster(sphinx_cluster, tmp_path):
+    """Copies of one story sit on one shard (rows.shard_of) but in their languages'
+    indexes: the stories count still takes them once."""
+    from search.core.backend import open_backend
+
+    german = {**STEMMED[0], "text": STEMMED[0]["text"] + " " + " ".join(f"Wort{i}" for i in range(30))}
+    copies = [german, {**german, "id": "de-copy", "language": "it"}]  # a story needs 30+ words
+    write(tmp_path / "corpus" / "articles.jsonl", "".join(json.dumps(a, ensure_ascii=False) + "\n" for a in copies))
+    backend = open_backend("sphinxql", tmp_path / "index")
+    try:
+        backend.update(tmp_path / "corpus", max_bytes=10**7)
+        result = backend.search(SearchRequest(q="Bundesländern"))
+        assert backend._languages == ("de", "it") and (result.total, result.stories) == (2, 1)
+        assert {v.value: v.count for v in result.facets["language"]} == {"de": 1, "it": 1}
+    finally:
+        backend.close()
+
+
+def test_a_search_over_every_language_index_of_the_cluster_is_whole(sphinx_cluster, tmp_path):
+    """Eight languages present, read through the front's `news` (one agent a shard); with
+    an agent a language and searchd's default listen_backlog of 5, some connections timed
+    out: partial answers."""
+    from search.backends.sphinxql.cluster import CLUSTER_LANGUAGES
+    from search.core.backend import open_backend
+
+    records = [{"id": f"{code}{i}", "language": code, "title": f"Report {i}", "text": f"Oil prices {code} {i}."}
+               for code in CLUSTER_LANGUAGES for i in range(3)]
+    write(tmp_path / "corpus" / "articles.jsonl", "".join(json.dumps(a) + "\n" for a in records))
+    backend = open_backend("sphinxql", tmp_path / "index")
+    try:
+        backend.update(tmp_path / "corpus", max_bytes=10**7)
+        for _ in range(3):
+            result = backend.search(SearchRequest(q="oil"))
+            assert not result.partial and result.total == len(records), result.warnings
+        assert backend._languages == tuple(sorted(CLUSTER_LANGUAGES))
+    finally:
+        backend.close()

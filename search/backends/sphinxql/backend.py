@@ -1,12 +1,14 @@
 """The sphinxql backend: the service's index on a Manticore Search (or Sphinx 2.2) cluster,
-read through the front node's distributed index over the MySQL protocol.
+read through the front node's distributed indexes over the MySQL protocol: one a stemming
+language, those the index holds named together, so each stems the query its own way.
 
 A search is three or four round trips to the front: the page's ids (grouped by story when
 wire copies are collapsed), the counts over every match (months with their first and last
 days, countries, languages, stories, and days when the dates chosen span a month or less)
 and the state check as one batch of SELECTs; the page's texts by id, with the other copies
-of its stories; then CALL SNIPPETS on the front's template index (a fourth, for the days,
-when the matches span a month or less without such dates chosen). Ranking is the engine's
+of its stories; then CALL SNIPPETS on the template index of the page's language (one more
+a further language, and one more for the days when the matches span a month or less
+without such dates chosen). Ranking is the engine's
 bm25 over a length normalisation (see RANKER); a plain query that finds too little is
 relaxed to a quorum of one word, ranked by how many of the words an article holds. A shard
 that does not answer gives a partial result (`partial`, `warnings`); when none answers,
@@ -28,12 +30,12 @@ from ...core.facets import country_facet, date_facet, language_facet
 from ...core.query import QuerySyntaxError, plan_query, user_tree
 from ...core.request import SearchRequest
 from ...core.results import Hit, SearchResult
-from .cluster import INDEX, TEMPLATE, stop_words
+from .cluster import DEFAULT_LANGUAGE, INDEX, rt_index, stemming_code, stop_words, template_index
 from .connection import Node, NodeError
 from .escape import WORD, integer, integers, literal
 from .match import check_supported, highlight_query, relaxed, to_match, words_of
 from .rows import (article_dict, article_key, country_code, country_of, day_number, day_of,
-                   hit_fields, language_number, language_of, namespace)
+                   hit_fields, language_number, language_of, namespace, state_of)
 
 SNIPPET_CHARS = 240
 RELATED_CANDIDATES = 40  # an article's most frequent words whose frequencies are looked up
@@ -76,7 +78,8 @@ class SphinxQLBackend(Backend):
         self._shard_addresses = shards or sphinxql_shards()
         self._shards: list[Node] | None = None
         self._engine: str | None = None
-        self._known_state: int | None = None  # the state the last search saw
+        self._known_state: int | None = None  # the state last seen
+        self._languages: tuple[str, ...] = (DEFAULT_LANGUAGE,)  # its languages (rows.state_values)
 
     def shard_nodes(self) -> list[Node]:
         if self._shards is None:
@@ -101,6 +104,9 @@ class SphinxQLBackend(Backend):
                 raise Unavailable(f"the search cluster's front node cannot be reached ({e.detail})") from None
             if "agent" in e.detail:
                 raise Unavailable(f"no shard of the search cluster answers ({e.detail})") from None
+            if "unknown local index" in e.detail:  # e.g. a front configured before the language indexes
+                raise Unavailable(f"the search cluster's front lacks an index ({e.detail}): configure it as "
+                                  "docs/deploy-manticore.md says") from None
             raise
         out = [(sets[i], dict(sets[i + 1])) for i in range(0, len(sets), 2)]
         for _, meta in out:
@@ -129,17 +135,32 @@ class SphinxQLBackend(Backend):
             rows = [r for node in self.shard_nodes() for r in node.query(sql)]
         else:
             rows = self._read(sql)[0]
-        return max((int(r[0]) for r in rows), default=None)
+        state = state_of(rows)
+        return state[0] if state else None
 
     def _state_sql(self) -> str:
-        return f"SELECT born FROM {INDEX} WHERE ns={integer(self.ns)} AND died=0 LIMIT 0,1000"
+        return (f"SELECT born, doc FROM {rt_index(DEFAULT_LANGUAGE)} WHERE ns={integer(self.ns)} AND died=0 "
+                "LIMIT 0,1000")
 
     def _state(self, warnings: list[str] | None = None) -> int:
-        rows = self._read(self._state_sql(), warnings)[0]
-        if not rows:
+        """The current state; the languages whose indexes it reads become self._languages."""
+        state = state_of(self._read(self._state_sql(), warnings)[0])
+        if state is None:
             raise NoIndex(f"no index at {self.location} in the cluster at {self.front.address} "
                           "(run news-search index)")
-        return max(int(r[0]) for r in rows)
+        self._known_state, self._languages = state
+        return self._known_state
+
+    @property
+    def _indexes(self) -> str:
+        """What a read names: the front's distributed index of the one language of the
+        state last seen (codes from cluster.MORPHOLOGY only: rows.state_of), else `news`,
+        every language index of every shard through one agent a shard. The front's
+        indexes of several languages cost twice as much: an agent request a language and
+        shard for each statement (docs/languages.md)."""
+        if len(self._languages) == 1:
+            return rt_index(self._languages[0])
+        return INDEX
 
     def _live(self, current: int) -> str:
         return f"ns={integer(self.ns)} AND born<={integer(current)} AND died>{integer(current)}"
@@ -160,7 +181,7 @@ class SphinxQLBackend(Backend):
         # fewer: 17 % of a search's time); a newer one found means: search again on it.
         current = self._known_state if match is not None or tree is None else None
         if current is None:
-            current = self._known_state = self._state(warnings)
+            current = self._state(warnings)
         result = SearchResult(request=request, total=0, took_ms=0.0, generation=f"{self.ns:08x}/{current}")
         self._check_time(start)
         base = self._live(current) + _date_filter(request)
@@ -168,10 +189,11 @@ class SphinxQLBackend(Backend):
         if tree is None or match is not None:
             run = self._run(match, base, request, by_score, RANKER, warnings, start, expect=current)
             if run.state != current:
-                self._known_state = run.state
                 if run.state is None:
+                    self._known_state = None
                     raise NoIndex(f"no index at {self.location} in the cluster at {self.front.address} "
                                   "(run news-search index)")
+                self._known_state, self._languages = run.state, run.languages_read
                 return self.search(request)
         total = run.total if run else 0
         terms = words_of(tree) if by_score else []
@@ -233,20 +255,20 @@ class SphinxQLBackend(Backend):
         window = request.offset + request.per_page
         options = f"max_matches={integer(window)}" + (f", {ranker}" if by_score else "")
         group = f" GROUP BY story WITHIN GROUP ORDER BY {order}" if request.collapse else ""
-        page = (f"SELECT id, WEIGHT(), story FROM {INDEX} WHERE {filtered}{group} "
+        page = (f"SELECT id, WEIGHT(), story FROM {self._indexes} WHERE {filtered}{group} "
                 f"ORDER BY {order} LIMIT {integer(request.offset)},{integer(request.per_page)} OPTION {options}")
         # Counts as GROUP BY, not FACET: FACET on 2.2.11 groups an MVA by its whole list,
         # and Manticore's SHOW META after a FACET describes the facet. The date span is
         # each month's first and last day (month 0: undated).
         statements = [page,
-                      f"SELECT GROUPBY(), COUNT(*), MIN(day), MAX(day) FROM {INDEX} WHERE {filtered} "
+                      f"SELECT GROUPBY(), COUNT(*), MIN(day), MAX(day) FROM {self._indexes} WHERE {filtered} "
                       f"GROUP BY month LIMIT 0,5000 OPTION max_matches=5000",
                       # With countries chosen, counted without the country filter: each value
                       # then says what choosing it would add (the dates still apply); the
                       # same for languages.
-                      f"SELECT GROUPBY(), COUNT(*) FROM {INDEX} WHERE {where + in_languages} "
+                      f"SELECT GROUPBY(), COUNT(*) FROM {self._indexes} WHERE {where + in_languages} "
                       f"GROUP BY country ORDER BY COUNT(*) DESC LIMIT 0,1000 OPTION max_matches=1000",
-                      f"SELECT GROUPBY(), COUNT(*) FROM {INDEX} WHERE {where + in_countries} "
+                      f"SELECT GROUPBY(), COUNT(*) FROM {self._indexes} WHERE {where + in_countries} "
                       f"GROUP BY lang ORDER BY COUNT(*) DESC LIMIT 0,1000 OPTION max_matches=1000",
                       self._stories_sql(filtered)]
         # Dates chosen a month wide or less: the matches' days are counted in this round
@@ -254,7 +276,7 @@ class SphinxQLBackend(Backend):
         by_day = request.date_from is not None and request.date_to is not None and \
             day_number(request.date_to) - day_number(request.date_from) <= DAYS_SPAN
         if by_day:
-            statements.append(_days_sql(filtered))
+            statements.append(self._days_sql(filtered))
         if expect is not None:
             statements.append(self._state_sql())
         answers = self._batch(statements, warnings)
@@ -264,7 +286,8 @@ class SphinxQLBackend(Backend):
         run.languages = Counter({language_of(int(v)): int(n) for v, n in languages})
         run.where = filtered
         if expect is not None:
-            run.state = max((int(r[0]) for r in answers[-1][0]), default=None)
+            state = state_of(answers[-1][0])
+            run.state, run.languages_read = state if state else (None, ())
             if run.state != expect:
                 return run
         run.total = sum(int(n) for _, n, _, _ in months)
@@ -283,9 +306,9 @@ class SphinxQLBackend(Backend):
         distinct_precision_threshold and across an RT index's disk chunks (its manual):
         there, the number of groups of a GROUP BY story (total_found, exact)."""
         if self.engine() == "manticore":
-            return (f"SELECT id FROM {INDEX} WHERE {where} GROUP BY story LIMIT 0,1 "
+            return (f"SELECT id FROM {self._indexes} WHERE {where} GROUP BY story LIMIT 0,1 "
                     f"OPTION max_matches={MAX_MATCHES}, ranker=none")
-        return f"SELECT COUNT(DISTINCT story) FROM {INDEX} WHERE {where} OPTION ranker=none"
+        return f"SELECT COUNT(DISTINCT story) FROM {self._indexes} WHERE {where} OPTION ranker=none"
 
     def _days(self, where: str, months: list[tuple], by_day: list[tuple] | None,
               warnings: list[str]) -> Counter:
@@ -302,7 +325,7 @@ class SphinxQLBackend(Backend):
         first = min(int(lo) for m, _, lo, _ in months if int(m))
         last = max(int(hi) for m, _, _, hi in months if int(m))
         if last - first <= DAYS_SPAN:
-            rows = by_day if by_day is not None else self._read(_days_sql(where), warnings)[0]
+            rows = by_day if by_day is not None else self._read(self._days_sql(where), warnings)[0]
             days.update({day_of(int(d)): int(n) for d, n in rows})
             return days
         for m in dated:
@@ -313,6 +336,10 @@ class SphinxQLBackend(Backend):
                 key = day_of(last)
             days[key] += counts[m]
         return days
+
+    def _days_sql(self, where: str) -> str:
+        return (f"SELECT day, COUNT(*) FROM {self._indexes} WHERE {where} AND undated=0 GROUP BY day "
+                f"ORDER BY day ASC LIMIT 0,100 OPTION ranker=none")
 
     def _hits(self, run: _Run, request: SearchRequest, tree, by_score: bool, words: list[str] | None) -> list[Hit]:
         if not run.rows:
@@ -325,22 +352,40 @@ class SphinxQLBackend(Backend):
         bodies = [r[7] for r in rows]
         text_q = highlight_query(tree, "text", words) if tree is not None else None
         title_q = highlight_query(tree, "title", words) if tree is not None else None
-        if text_q and text_q == title_q and all(len(t) < SNIPPET_CHARS // 2 for t in titles):
-            # One CALL for both (a title shorter than the limit comes back whole).
-            both = self._snippets(titles + bodies, text_q, SNIPPET_CHARS)
-            marked_titles, snippets = both[:len(titles)], both[len(titles):]
-        else:
-            snippets = self._snippets(bodies, text_q, SNIPPET_CHARS) if text_q else [None] * len(bodies)
-            marked_titles = self._snippets(titles, title_q, 0) if title_q else [None] * len(titles)
+        # One CALL for both fields when it can (a title shorter than the limit comes back
+        # whole); one for each language of the page, on its template index, so that the
+        # marks are the words its stemmer matched (a round trip each: Sphinx 2.2 takes
+        # only SELECT and SHOW in a multi-statement batch).
+        both = bool(text_q) and text_q == title_q and all(len(t) < SNIPPET_CHARS // 2 for t in titles)
+        fields = [hit_fields(r[5], r[6], r[8], r[9]) for r in rows]
+        codes = [stemming_code(f["lang"], self._languages) for f in fields]
+        snippets: list[str | None] = [None] * len(rows)
+        marked_titles: list[str | None] = [None] * len(rows)
+        calls: list[tuple[list[str], str, int, str]] = []   # (texts, query, limit, language)
+        targets: list[list[tuple[list, int]]] = []         # where each call's answers go
+        for code in dict.fromkeys(codes):
+            at = [i for i, c in enumerate(codes) if c == code]
+            if both:
+                calls.append(([titles[i] for i in at] + [bodies[i] for i in at], text_q, SNIPPET_CHARS, code))
+                targets.append([(marked_titles, i) for i in at] + [(snippets, i) for i in at])
+                continue
+            if text_q:
+                calls.append(([bodies[i] for i in at], text_q, SNIPPET_CHARS, code))
+                targets.append([(snippets, i) for i in at])
+            if title_q:
+                calls.append(([titles[i] for i in at], title_q, 0, code))
+                targets.append([(marked_titles, i) for i in at])
+        for where, marked in zip(targets, self._snippets(calls)):
+            for (target, i), text in zip(where, marked):
+                target[i] = text
         hits = []
-        for row, snippet, title_html in zip(rows, snippets, marked_titles):
-            _, weight, story, count, _, aid, title, body, source, doc = row
-            fields = hit_fields(aid, title, source, doc)
+        for row, f, snippet, title_html in zip(rows, fields, snippets, marked_titles):
+            _, weight, story, count, _, aid, title, body, _, _ = row
             others = [o for o in similar.get(story, []) if o["id"] != aid]
             hits.append(Hit(id=aid, title=title, title_html=title_html or html.escape(title),
-                            snippet=snippet or html.escape(lead(body)), url=fields["url"], source=fields["source"],
-                            published=fields["published"], countries=fields["countries"],
-                            score=float(weight) if by_score else None, lang=fields["lang"],
+                            snippet=snippet or html.escape(lead(body)), url=f["url"], source=f["source"],
+                            published=f["published"], countries=f["countries"],
+                            score=float(weight) if by_score else None, lang=f["lang"],
                             similar=int(count) - 1 if request.collapse else 0, similar_articles=others[:5]))
         return hits
 
@@ -350,14 +395,14 @@ class SphinxQLBackend(Backend):
         size of each of its stories among the matches and their copies: one round trip.
         A row purged since the page was read (a reindex two states on) is left out."""
         ids = [int(r[0]) for r in run.rows]
-        statements = [f"SELECT id, aid, title_s, body_s, source, doc FROM {INDEX} WHERE id IN ({integers(ids)}) "
+        statements = [f"SELECT id, aid, title_s, body_s, source, doc FROM {self._indexes} WHERE id IN ({integers(ids)}) "
                       f"LIMIT 0,{len(ids)}"]
         stories = sorted({int(r[2]) for r in run.rows}) if request.collapse else []
         if stories:
-            statements += [f"SELECT GROUPBY(), COUNT(*) FROM {INDEX} WHERE {run.where} AND story IN "
+            statements += [f"SELECT GROUPBY(), COUNT(*) FROM {self._indexes} WHERE {run.where} AND story IN "
                            f"({integers(stories)}) GROUP BY story LIMIT 0,{len(stories)} "
                            f"OPTION max_matches={len(stories)}, ranker=none",
-                           f"SELECT aid, title_s, source, doc, story FROM {INDEX} WHERE {run.where} "
+                           f"SELECT aid, title_s, source, doc, story FROM {self._indexes} WHERE {run.where} "
                            f"AND story IN ({integers(stories)}) ORDER BY undated ASC, ts DESC, id ASC "
                            f"LIMIT 0,1000 OPTION max_matches=1000, ranker=none"]
         answers = self._batch(statements)
@@ -370,15 +415,19 @@ class SphinxQLBackend(Backend):
                                                    "source": f["source"]})
         return texts, counts, out
 
-    def _snippets(self, texts: list[str], query: str, limit: int) -> list[str]:
-        """CALL SNIPPETS on the template index: escaped text, the query's words in <mark>
-        (limit 0: the whole text)."""
-        clean = [t.replace(OPEN, " ").replace(CLOSE, " ") for t in texts]
-        sql = (f"CALL SNIPPETS(({', '.join(literal(t) for t in clean)}), {literal(TEMPLATE)}, {literal(query)}, "
-               f"{literal(OPEN)} AS before_match, {literal(CLOSE)} AS after_match, "
-               f"' … ' AS chunk_separator, {integer(limit)} AS limit, 8 AS around, 1 AS query_mode)")
-        rows = self.front.query(sql)
-        return [_marked(" ".join(r[0].split())) if OPEN in r[0] else None for r in rows]
+    def _snippets(self, calls: list[tuple[list[str], str, int, str]]) -> list[list[str | None]]:
+        """CALL SNIPPETS for each (texts, query, limit, language) on the language's template
+        index: escaped text, the query's words in <mark> (limit 0: the whole text), None for
+        a text without a mark."""
+        out = []
+        for texts, query, limit, code in calls:
+            clean = [t.replace(OPEN, " ").replace(CLOSE, " ") for t in texts]
+            rows = self.front.query(
+                f"CALL SNIPPETS(({', '.join(literal(t) for t in clean)}), {literal(template_index(code))}, "
+                f"{literal(query)}, {literal(OPEN)} AS before_match, {literal(CLOSE)} AS after_match, "
+                f"' … ' AS chunk_separator, {integer(limit)} AS limit, 8 AS around, 1 AS query_mode)")
+            out.append([_marked(" ".join(r[0].split())) if OPEN in r[0] else None for r in rows])
+        return out
 
     # -- single articles and the whole index -----------------------------------------
 
@@ -389,7 +438,7 @@ class SphinxQLBackend(Backend):
     def _article_row(self, article_id: str) -> tuple | None:
         """(aid, title, text, source, doc JSON) of the live article with this exact id."""
         current = self._state()
-        rows = self._read(f"SELECT aid, title_s, body_s, source, doc FROM {INDEX} WHERE {self._live(current)} "
+        rows = self._read(f"SELECT aid, title_s, body_s, source, doc FROM {self._indexes} WHERE {self._live(current)} "
                           f"AND akey={integer(article_key(article_id))} LIMIT 0,10")[0]
         return next((row for row in rows if row[0] == article_id), None)
 
@@ -412,8 +461,8 @@ class SphinxQLBackend(Backend):
         live = self._live(self._state())
         quorum = '@(title,body) "' + " ".join(candidates) + '"/1'
         (_, meta), (count, _) = self._batch([
-            f"SELECT id FROM {INDEX} WHERE MATCH({literal(quorum)}) AND {live} LIMIT 0,1",
-            f"SELECT COUNT(*) FROM {INDEX} WHERE {live}"])
+            f"SELECT id FROM {self._indexes} WHERE MATCH({literal(quorum)}) AND {live} LIMIT 0,1",
+            f"SELECT COUNT(*) FROM {self._indexes} WHERE {live}"])
         total = max(int(count[0][0]) if count else 1, 1)
         docs = [int(meta.get(f"docs[{i}]", 0)) for i in range(len(candidates))]
         weight = {w: counts[w] * math.log(1 + total / df) for w, df in zip(candidates, docs) if df}
@@ -421,7 +470,7 @@ class SphinxQLBackend(Backend):
         if not terms:
             return []
         match = '@(title,body) "' + " ".join(terms) + '"/1'
-        rows = self._read(f"SELECT aid, title_s, source, doc, WEIGHT() FROM {INDEX} WHERE MATCH({literal(match)}) "
+        rows = self._read(f"SELECT aid, title_s, source, doc, WEIGHT() FROM {self._indexes} WHERE MATCH({literal(match)}) "
                           f"AND {live} AND story!={integer(story)} ORDER BY WEIGHT() DESC, id ASC "
                           f"LIMIT 0,{integer(limit)} OPTION {RELATED_RANKER}")[0]
         out = []
@@ -435,7 +484,8 @@ class SphinxQLBackend(Backend):
         return []  # no SUGGEST capability: Sphinx 2.2 has no CALL SUGGEST
 
     def highlight(self, text: str, q: str, field: str = "text", language: str | None = None) -> str:
-        # language: the cluster stems every article in English (docs/languages.md).
+        """The text with the query's words marked as its language's index matches them
+        (its template index), English for a language without one."""
         try:
             tree = user_tree(q) if q else None
         except QuerySyntaxError:
@@ -444,15 +494,17 @@ class SphinxQLBackend(Backend):
         if not query:
             return html.escape(text)
         try:
-            (marked,) = self._snippets([text], query, 0)
-        except NodeError:
+            if self._known_state is None:  # the languages the index has: those of its state
+                self._state()
+            ((marked,),) = self._snippets([([text], query, 0, stemming_code(language, self._languages))])
+        except (NodeError, NoIndex, Unavailable):
             marked = None
         return marked or html.escape(text)
 
     def health(self) -> dict:
         warnings: list[str] = []
         current = self._state(warnings)
-        rows = self._read(f"SELECT COUNT(*) FROM {INDEX} WHERE {self._live(current)}", warnings)[0]
+        rows = self._read(f"SELECT COUNT(*) FROM {self._indexes} WHERE {self._live(current)}", warnings)[0]
         out = {"status": "ok", "articles": int(rows[0][0]) if rows else 0,
                "generation": f"{self.ns:08x}/{current}"}
         if warnings:
@@ -462,29 +514,30 @@ class SphinxQLBackend(Backend):
     def stats(self, top: int = 10) -> dict:
         current = self._state()
         live = self._live(current)
-        (articles,), = self._read(f"SELECT COUNT(*) FROM {INDEX} WHERE {live}")[0]
-        dated = self._read(f"SELECT MIN(day), MAX(day), COUNT(*) FROM {INDEX} WHERE {live} AND undated=0")[0]
+        (articles,), = self._read(f"SELECT COUNT(*) FROM {self._indexes} WHERE {live}")[0]
+        dated = self._read(f"SELECT MIN(day), MAX(day), COUNT(*) FROM {self._indexes} WHERE {live} AND undated=0")[0]
         first, last, n_dated = (dated[0] if dated else (0, 0, 0))
-        rows = self._read(f"SELECT GROUPBY(), COUNT(*) FROM {INDEX} WHERE {live} GROUP BY country "
+        rows = self._read(f"SELECT GROUPBY(), COUNT(*) FROM {self._indexes} WHERE {live} GROUP BY country "
                           f"ORDER BY COUNT(*) DESC LIMIT 0,1000 OPTION max_matches=1000")[0]
         countries = sorted(((country_of(int(v)), int(n)) for v, n in rows), key=lambda t: (-t[1], t[0]))
         size = 0
         for node in self.shard_nodes():
             try:
-                status = dict(node.query(f"SHOW INDEX {INDEX} STATUS"))
-                size += int(status.get("ram_bytes", 0)) + int(status.get("disk_bytes", 0))
+                for code in self._languages:
+                    status = dict(node.query(f"SHOW INDEX {rt_index(code)} STATUS"))
+                    size += int(status.get("ram_bytes", 0)) + int(status.get("disk_bytes", 0))
             except NodeError:
                 pass
         n_dated = int(n_dated)
         return {"articles": int(articles), "first_day": day_of(int(first)) if n_dated else None,
                 "last_day": day_of(int(last)) if n_dated else None, "undated": int(articles) - n_dated,
                 "top_countries": countries[:top], "index_bytes": size,
-                "index_dir": f"{self.front.address}/{INDEX} (ns {self.ns:08x})",
+                "index_dir": f"{self.front.address}/{self._indexes} (ns {self.ns:08x})",
                 "generation": f"{self.ns:08x}/{current}"}
 
     def top_sources(self, top: int = 5) -> list[tuple[str, int]]:
         current = self._state()
-        rows = self._read(f"SELECT source, COUNT(*) FROM {INDEX} WHERE {self._live(current)} GROUP BY source "
+        rows = self._read(f"SELECT source, COUNT(*) FROM {self._indexes} WHERE {self._live(current)} GROUP BY source "
                           f"ORDER BY COUNT(*) DESC LIMIT 0,1000 OPTION max_matches=1000")[0]
         counts = [(s, int(n)) for s, n in rows if s]
         return sorted(counts, key=lambda t: (-t[1], t[0]))[:top]
@@ -505,11 +558,7 @@ class _Run:
         self.days: Counter = Counter()
         self.where = ""
         self.state: int | None = None  # the index state the cluster reported with the counts
-
-
-def _days_sql(where: str) -> str:
-    return (f"SELECT day, COUNT(*) FROM {INDEX} WHERE {where} AND undated=0 GROUP BY day "
-            f"ORDER BY day ASC LIMIT 0,100 OPTION ranker=none")
+        self.languages_read: tuple[str, ...] = ()  # and its languages
 
 
 def _date_filter(request: SearchRequest) -> str:

@@ -1,7 +1,9 @@
 """A local cluster of searchd nodes on 127.0.0.1, for development, tests and CI: N shard
-nodes, each with an RT index, and one front node whose distributed index names them
-(`news-search cluster start|status|stop`). Production clusters are configured by hand
-(docs/deploy-manticore.md); the index settings below are the ones to copy.
+nodes, each with an RT index a stemming language and a distributed `news` over them, and
+one front node with a distributed `news` over the shards' `news`, a distributed index a
+language over the shards' RT indexes of that language and a template index a language
+(`news-search cluster start|status|stop`). Production clusters are configured
+by hand (docs/deploy-manticore.md); the index settings below are the ones to copy.
 
 Each node lives in DIR/<name>/ (config, data, binlog, logs, pid file); DIR/cluster.json
 records the nodes and their ports. Nodes start with `searchd --config FILE` (they
@@ -19,11 +21,36 @@ import socket
 import subprocess
 import time
 import unicodedata
+from collections.abc import Collection
 from dataclasses import dataclass
 from pathlib import Path
 
-INDEX = "news"          # the RT index on each shard, and the distributed index on the front
-TEMPLATE = "news_tpl"   # the front's template index: same tokenizer, for CALL SNIPPETS / KEYWORDS
+from ...ingest.languages import language_code
+
+INDEX = "news"          # distributed: on a shard over its RT indexes, on the front over the shards'
+TEMPLATE = "news_tpl"   # news_tpl_<code>: the front's template indexes, for CALL SNIPPETS
+DEFAULT_LANGUAGE = "en"
+# Sphinx's stemmer for each language an RT index news_<code> can hold (stemming is per
+# index in Sphinx, not per document): Snowball's, through the libstemmer Debian's
+# sphinxsearch links (2.2.0), for the languages PyStemmer stems in the Whoosh backend
+# (analysis.SNOWBALL) except the three that libstemmer lacks (cs, et, pl). An article in a
+# language without an index in the cluster, or in none, goes to news_en, as the Whoosh
+# backend stems such articles in English.
+MORPHOLOGY = {"en": "stem_en", **{code: f"libstemmer_{name}" for code, name in (
+    ("ar", "arabic"), ("ca", "catalan"), ("da", "danish"), ("de", "german"), ("el", "greek"),
+    ("es", "spanish"), ("eu", "basque"), ("fi", "finnish"), ("fr", "french"), ("ga", "irish"),
+    ("hi", "hindi"), ("hu", "hungarian"), ("hy", "armenian"), ("id", "indonesian"), ("it", "italian"),
+    ("lt", "lithuanian"), ("ne", "nepali"), ("nl", "dutch"), ("no", "norwegian"), ("pt", "portuguese"),
+    ("ro", "romanian"), ("ru", "russian"), ("sr", "serbian"), ("sv", "swedish"), ("ta", "tamil"),
+    ("tr", "turkish"), ("yi", "yiddish"))}}
+_SAME_STEMMER = {"nb": "no", "nn": "no"}  # Norwegian Bokmål and Nynorsk: Snowball's one Norwegian
+# The languages a local cluster has indexes for: English and the main news languages
+# Snowball stems (those issue 18 names). Every index a search names costs it time, empty
+# or not: over English and 6 more (20 articles each beside 5,000 English, 2 shards) a
+# search took p50 23 ms through 8 indexes a shard, 41 ms through 28, against 10 ms over
+# English alone (docs/languages.md). Another language is one more entry here (or in a
+# production config): the writer uses what the shards have.
+CLUSTER_LANGUAGES = ("en", "ar", "de", "es", "fr", "it", "pt", "ru")
 START_TIMEOUT = 20.0
 STOP_TIMEOUT = 20.0
 INSTALL_HINT = ("searchd is not installed: install Sphinx (Debian/Ubuntu: apt-get install sphinxsearch) "
@@ -99,11 +126,30 @@ IGNORE_CHARS = "U+640, U+64B..U+65F, U+670, U+591..U+5BD, U+5BF, U+5C1..U+5C2, U
 NGRAM_CHARS = "U+3040..U+30FF, U+3400..U+4DBF, U+4E00..U+9FFF, U+F900..U+FAFF, U+AC00..U+D7A3, U+E01..U+E5B"
 
 
-def tokenizer_settings(stopwords: Path) -> str:
-    """Identical on shards and template index, so snippets mark what searches match."""
+def rt_index(code: str) -> str:
+    """The RT index of a language's articles on a shard, and the front's distributed index
+    over those of every shard."""
+    return f"{INDEX}_{code}"
+
+
+def template_index(code: str) -> str:
+    return f"{TEMPLATE}_{code}"
+
+
+def stemming_code(tag: str | None, languages: Collection[str]) -> str:
+    """The language whose index holds an article with this language tag ('de-AT' -> 'de'),
+    among the languages a cluster has indexes for; DEFAULT_LANGUAGE when it has none."""
+    code = language_code(tag)
+    code = _SAME_STEMMER.get(code, code)
+    return code if code in languages else DEFAULT_LANGUAGE
+
+
+def tokenizer_settings(stopwords: Path, code: str) -> str:
+    """Identical on a language's RT indexes and its template index but for the stemmer,
+    so snippets mark what searches match."""
     return f"""\
     dict = keywords
-    morphology = stem_en
+    morphology = {MORPHOLOGY[code]}
     index_exact_words = 1
     min_word_len = 1
     index_field_lengths = 1
@@ -128,27 +174,57 @@ searchd
     binlog_path = {folder / 'binlog'}
     workers = threads
     max_packet_size = 64M
+    listen_backlog = 256      # the default, 5, dropped agent connections when a search over 7
+                              # languages opened 7 a shard at once (connect() timed out, partial)
     read_timeout = 5
     client_timeout = 300
 }}
 """
 
 
-def shard_config(node: Node, folder: Path, stopwords: Path) -> str:
-    return f"""index {INDEX}
+def rt_mem_limit(code: str) -> str:
+    """The RAM chunk's ceiling (not an allocation: an empty index takes about 0.5 MB of the
+    node's RSS): English, most of a news archive, keeps the single index's 256M."""
+    return "256M" if code == DEFAULT_LANGUAGE else "64M"
+
+
+def shard_config(node: Node, folder: Path, stopwords: Path, languages: Collection[str]) -> str:
+    indexes = "".join(f"""index {rt_index(code)}
 {{
     type = rt
-    path = {folder / 'data' / INDEX}
-    rt_mem_limit = 256M
+    path = {folder / 'data' / rt_index(code)}
+    rt_mem_limit = {rt_mem_limit(code)}
 {RT_SCHEMA}
-{tokenizer_settings(stopwords)}
+{tokenizer_settings(stopwords, code)}
+}}
+
+""" for code in languages)
+    local = "\n".join(f"    local = {rt_index(code)}" for code in languages)
+    return f"""{indexes}index {INDEX}
+{{
+    type = distributed
+{local}
 }}
 """ + _searchd_section(node, folder)
 
 
-def front_config(node: Node, folder: Path, shards: list[Node], stopwords: Path) -> str:
+def front_config(node: Node, folder: Path, shards: list[Node], stopwords: Path,
+                 languages: Collection[str]) -> str:
+    """A distributed index a language over its RT index on every shard, one over every
+    shard's `news` (all its languages: what a search of several languages reads), and a
+    template index a language."""
     agents = "\n".join(f"    agent = 127.0.0.1:{s.api_port}:{INDEX}" for s in shards)
-    return f"""index {INDEX}
+    out = [f"""index {INDEX}
+{{
+    type = distributed
+{agents}
+    agent_connect_timeout = 300
+    agent_query_timeout = 10000
+}}
+"""]
+    for code in languages:
+        agents = "\n".join(f"    agent = 127.0.0.1:{s.api_port}:{rt_index(code)}" for s in shards)
+        out.append(f"""index {rt_index(code)}
 {{
     type = distributed
 {agents}
@@ -156,12 +232,13 @@ def front_config(node: Node, folder: Path, shards: list[Node], stopwords: Path) 
     agent_query_timeout = 10000
 }}
 
-index {TEMPLATE}
+index {template_index(code)}
 {{
     type = template
-{tokenizer_settings(stopwords)}
+{tokenizer_settings(stopwords, code)}
 }}
-""" + _searchd_section(node, folder)
+""")
+    return "\n".join(out) + _searchd_section(node, folder)
 
 
 def free_ports(n: int) -> list[int]:
@@ -213,11 +290,16 @@ class LocalCluster:
                 f"export NEWS_SEARCH_SPHINXQL_FRONT={self.front.sql_address}",
                 f"export NEWS_SEARCH_SPHINXQL_SHARDS={','.join(s.sql_address for s in self.shards)}"]
 
-    def create(self, shards: int, base_port: int | None = None) -> None:
+    def create(self, shards: int, base_port: int | None = None,
+               languages: Collection[str] = CLUSTER_LANGUAGES) -> None:
         """Write the configs of `shards` shard nodes and a front (ports from base_port up,
-        two a node, or free ones)."""
+        two a node, or free ones), with an index for each of `languages` (English always)."""
         if shards < 1:
             raise ClusterError("a cluster needs at least one shard")
+        languages = [DEFAULT_LANGUAGE] + sorted(set(languages) - {DEFAULT_LANGUAGE})
+        unknown = [c for c in languages if c not in MORPHOLOGY]
+        if unknown:
+            raise ClusterError(f"no stemmer for {', '.join(unknown)} (cluster.MORPHOLOGY)")
         if (self.folder / "cluster.json").exists() and self.running():
             raise ClusterError(f"a cluster is already running in {self.folder} (news-search cluster stop "
                                f"--dir {self.folder})")
@@ -232,8 +314,8 @@ class LocalCluster:
             folder = self.folder / node.name
             for sub in ("data", "binlog"):
                 (folder / sub).mkdir(parents=True, exist_ok=True)
-            text = (front_config(node, folder, nodes[:-1], stopwords) if node.name == "front"
-                    else shard_config(node, folder, stopwords))
+            text = (front_config(node, folder, nodes[:-1], stopwords, languages) if node.name == "front"
+                    else shard_config(node, folder, stopwords, languages))
             (folder / "searchd.conf").write_text(text, encoding="utf-8")
         (self.folder / "cluster.json").write_text(json.dumps(
             {"nodes": [n.__dict__ for n in nodes]}, indent=1), encoding="utf-8")

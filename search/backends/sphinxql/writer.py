@@ -29,7 +29,8 @@ from pathlib import Path
 from ...core.backend import IndexLocked, IndexWriter
 from ...ingest.article import Article
 from ...ingest.duplicates import StoryFinder
-from .connection import Node
+from .cluster import DEFAULT_LANGUAGE, INDEX, MORPHOLOGY, rt_index, stemming_code
+from .connection import Node, NodeError
 from .escape import integer, integers
 from .rows import COLUMNS, DEAD_NEVER, article_key, doc_id, shard_of, state_values, values
 
@@ -47,7 +48,7 @@ class SphinxQLWriter(IndexWriter):
         self.files: dict[str, dict] = {}
         self.folder = backend.location
         self._lock_file = None
-        self._pending: list[list[str]] = []
+        self._pending: list[dict[str, list[str]]] = []   # a shard's rows by language index
         self._pending_bytes: list[int] = []
         self._added: dict[str, tuple[int, int]] = {}   # article id -> (shard, doc id) written this run
         self._dying: set[int] = set()                   # article keys to mark dead, on every shard
@@ -83,16 +84,17 @@ class SphinxQLWriter(IndexWriter):
         for node in shards:  # every shard must be there before anything is written
             node.query("SHOW STATUS LIKE 'uptime'")
         self.shards: list[Node] = shards
+        self.languages = self._languages()
         self.current = b.read_state(shards=True)
         self.new = (self.current or 0) + 1
         manifest = self._manifest()
         if (manifest is None or self.current is None or manifest.get("state") != self.current
                 or manifest.get("shards") != [n.address for n in shards]
-                or manifest.get("placement") != PLACEMENT):
+                or manifest.get("placement") != PLACEMENT or manifest.get("languages") != self.languages):
             self.full = True
         if not self.full:
             self.files = manifest["files"]
-        self._pending = [[] for _ in shards]
+        self._pending = [{} for _ in shards]
         self._pending_bytes = [0 for _ in shards]
         self._senders = [ThreadPoolExecutor(max_workers=1, thread_name_prefix=f"shard{i}")
                          for i in range(len(shards))]
@@ -102,6 +104,21 @@ class SphinxQLWriter(IndexWriter):
         if self.full and stories.exists():
             stories.unlink()
         self.finder = StoryFinder(stories, keep_existing=not self.full)
+
+    def _languages(self) -> list[str]:
+        """The languages every shard has an RT index for (news_<code>; the config decides,
+        cluster.MORPHOLOGY names the possible ones). A new set is a full run: articles
+        change index."""
+        found = None
+        for node in self.shards:
+            tables = {r[0] for r in node.query("SHOW TABLES") if r[1] == "rt"}
+            codes = sorted(c for c in MORPHOLOGY if rt_index(c) in tables)
+            if DEFAULT_LANGUAGE not in codes or (found is not None and codes != found):
+                raise NodeError(node.address, f"its RT indexes are {', '.join(sorted(tables)) or 'none'}: a shard "
+                                f"needs {rt_index(DEFAULT_LANGUAGE)} and the same language indexes as the "
+                                "others (docs/deploy-manticore.md)", reachable=True)
+            found = codes
+        return found
 
     def _manifest(self) -> dict | None:
         try:
@@ -115,18 +132,18 @@ class SphinxQLWriter(IndexWriter):
         ns, current = self.backend.ns, self.current or 0
         for node in self.shards:
             self._delete_where(node, f"ns={ns} AND born>{current}")
-            node.query(f"UPDATE news SET died={DEAD_NEVER} WHERE ns={ns} AND died>{current} "
+            node.query(f"UPDATE {INDEX} SET died={DEAD_NEVER} WHERE ns={ns} AND died>{current} "
                        f"AND died<{DEAD_NEVER}")
 
     @staticmethod
     def _delete_where(node: Node, where: str) -> None:
         """DELETE by a filter (Sphinx 2.2 deletes by id only): find the ids, delete them."""
         while True:
-            rows = node.query(f"SELECT id FROM news WHERE {where} LIMIT 0,{ID_BATCH} "
+            rows = node.query(f"SELECT id FROM {INDEX} WHERE {where} LIMIT 0,{ID_BATCH} "
                               f"OPTION max_matches={ID_BATCH}")
             if not rows:
                 return
-            node.query(f"DELETE FROM news WHERE id IN ({integers(r[0] for r in rows)})")
+            node.query(f"DELETE FROM {INDEX} WHERE id IN ({integers(r[0] for r in rows)})")
             if len(rows) < ID_BATCH:
                 return
 
@@ -137,22 +154,30 @@ class SphinxQLWriter(IndexWriter):
         shard = shard_of(story, len(self.shards))
         row = values(article, ns=self.backend.ns, born=self.new, story=story)
         self._added[article.id] = (shard, doc_id(self.backend.ns, article.id, self.new))
-        self._pending[shard].append(row)
+        index = rt_index(stemming_code(article.language, self.languages))
+        self._pending[shard].setdefault(index, []).append(row)
         self._pending_bytes[shard] += len(row)
-        if len(self._pending[shard]) >= BATCH_ROWS or self._pending_bytes[shard] >= BATCH_BYTES:
+        if sum(map(len, self._pending[shard].values())) >= BATCH_ROWS or self._pending_bytes[shard] >= BATCH_BYTES:
             self._flush(shard)
 
     def _flush(self, shard: int, wait: bool = False) -> None:
-        """Send the shard's pending rows (after its previous batch: one batch in flight a
-        shard); `wait`: until the shard has them. A failed batch raises here."""
-        rows = self._pending[shard]
+        """Send the shard's pending rows, a REPLACE a language index (after its previous
+        batch: one batch in flight a shard); `wait`: until the shard has them. A failed
+        batch raises here."""
+        pending = self._pending[shard]
         self._wait(shard)
-        if rows:
-            sql = f"REPLACE INTO news ({', '.join(COLUMNS)}) VALUES {', '.join(rows)}"
-            self._sent[shard] = self._senders[shard].submit(self.shards[shard].query, sql)
-            self._pending[shard], self._pending_bytes[shard] = [], 0
+        if pending:
+            statements = [f"REPLACE INTO {index} ({', '.join(COLUMNS)}) VALUES {', '.join(rows)}"
+                          for index, rows in pending.items()]
+            self._sent[shard] = self._senders[shard].submit(self._send, self.shards[shard], statements)
+            self._pending[shard], self._pending_bytes[shard] = {}, 0
         if wait:
             self._wait(shard)
+
+    @staticmethod
+    def _send(node: Node, statements: list[str]) -> None:
+        for sql in statements:  # Sphinx 2.2 takes only SELECT and SHOW in a multi-statement batch
+            node.query(sql)
 
     def _wait(self, shard: int) -> None:
         sent, self._sent[shard] = self._sent[shard], None
@@ -164,7 +189,7 @@ class SphinxQLWriter(IndexWriter):
             written = self._added.pop(aid, None)
             if written is not None:  # added earlier in this run: gone at once
                 self._flush(written[0], wait=True)
-                self.shards[written[0]].query(f"DELETE FROM news WHERE id={integer(written[1])}")
+                self.shards[written[0]].query(f"DELETE FROM {INDEX} WHERE id={integer(written[1])}")
             self._dying.add(article_key(aid))
 
     def _mark_dead(self) -> None:
@@ -175,10 +200,10 @@ class SphinxQLWriter(IndexWriter):
         keys = sorted(self._dying)
         for node in self.shards:
             for start in range(0, len(keys), ID_BATCH):
-                node.query(f"UPDATE news SET died={new} WHERE ns={ns} AND died={DEAD_NEVER} AND born<={current} "
+                node.query(f"UPDATE {INDEX} SET died={new} WHERE ns={ns} AND died={DEAD_NEVER} AND born<={current} "
                            f"AND akey IN ({integers(keys[start:start + ID_BATCH])})")
             if self.full and self.current is not None:
-                node.query(f"UPDATE news SET died={new} WHERE ns={ns} AND died={DEAD_NEVER} AND born<={current}")
+                node.query(f"UPDATE {INDEX} SET died={new} WHERE ns={ns} AND died={DEAD_NEVER} AND born<={current}")
 
     def commit(self, files: dict[str, dict]) -> None:
         changed = self.full or self._added or self._dying
@@ -191,13 +216,16 @@ class SphinxQLWriter(IndexWriter):
         manifest = self.folder / MANIFEST
         tmp = manifest.with_name(manifest.name + ".tmp")
         tmp.write_text(json.dumps({"state": state, "shards": [n.address for n in self.shards],
-                                   "placement": PLACEMENT, "files": files}), encoding="utf-8")
+                                   "placement": PLACEMENT, "languages": self.languages, "files": files}),
+                       encoding="utf-8")
         if changed:
             # The switch: every shard's state row (a reader takes the highest it sees).
             # The first one switched commits the run (cancel() then undoes nothing); a node
             # failing after it leaves its old state row behind, and readers the new state.
+            live = self._live_languages(state)
             for i, node in enumerate(self.shards):
-                node.query(f"REPLACE INTO news ({', '.join(COLUMNS)}) VALUES {state_values(self.backend.ns, i, state)}")
+                node.query(f"REPLACE INTO {rt_index(DEFAULT_LANGUAGE)} ({', '.join(COLUMNS)}) "
+                           f"VALUES {state_values(self.backend.ns, i, state, live)}")
                 self._switched = True
         os.replace(tmp, manifest)
         if self.full:
@@ -208,6 +236,19 @@ class SphinxQLWriter(IndexWriter):
         self._added.clear()
         if changed:
             self._purge(state)
+
+    def _live_languages(self, state: int) -> list[str]:
+        """The languages whose indexes hold a live row of `state` on some shard (one round
+        trip a shard): the indexes a search of that state names."""
+        ns = self.backend.ns
+        live = set()
+        for node in self.shards:
+            sets = node.batch("; ".join(
+                f"SELECT id FROM {rt_index(code)} WHERE ns={integer(ns)} AND born<={integer(state)} "
+                f"AND died>{integer(state)} LIMIT 0,1"
+                for code in self.languages))
+            live.update(code for code, rows in zip(self.languages, sets) if rows)
+        return sorted(live)
 
     def _purge(self, state: int) -> None:
         """Remove rows that died before the state just replaced: a request still reading
@@ -227,7 +268,7 @@ class SphinxQLWriter(IndexWriter):
         ns = self.backend.ns
         if self._switched:
             self._added.clear()
-            self._pending = [[] for _ in self.shards]
+            self._pending = [{} for _ in self.shards]
             return
         for shard, node in enumerate(self.shards):
             try:
@@ -237,13 +278,13 @@ class SphinxQLWriter(IndexWriter):
             try:
                 ids = [d for s, d in self._added.values() if s == shard]
                 for start in range(0, len(ids), ID_BATCH):
-                    node.query(f"DELETE FROM news WHERE id IN ({integers(ids[start:start + ID_BATCH])})")
+                    node.query(f"DELETE FROM {INDEX} WHERE id IN ({integers(ids[start:start + ID_BATCH])})")
                 if self._marked:
-                    node.query(f"UPDATE news SET died={DEAD_NEVER} WHERE ns={ns} AND died={self.new}")
+                    node.query(f"UPDATE {INDEX} SET died={DEAD_NEVER} WHERE ns={ns} AND died={self.new}")
             except ConnectionError:
                 pass
         self._added.clear()
-        self._pending = [[] for _ in self.shards]
+        self._pending = [{} for _ in self.shards]
         if self.full and self.finder is not None:
             self.finder.close()
             self.finder = None
