@@ -30,12 +30,17 @@ ARTICLES = [
 ]
 
 
-def indexed(base, articles: list[dict]) -> WhooshBackend:
-    """A Whoosh index of these articles (one JSON Lines file) under base, opened."""
+def indexed(base, articles: list[dict], backend: str = "whoosh"):
+    """An index of these articles (one JSON Lines file) under base, opened: Whoosh's, or
+    the live cluster's through its writer (`sphinxql`); `base` kept on it."""
+    from search.core.backend import open_backend
+
     write(base / "corpus" / "articles.jsonl",
           "".join(json.dumps(a, ensure_ascii=False) + "\n" for a in articles))
-    WhooshBackend(base / "index").update(base / "corpus", max_bytes=10**7)
-    return WhooshBackend(base / "index")
+    open_backend(backend, base / "index").update(base / "corpus", max_bytes=10**7)
+    opened = open_backend(backend, base / "index")
+    opened.base = base
+    return opened
 
 
 @pytest.fixture(scope="module")
@@ -136,9 +141,7 @@ STEMMED = [
 
 @pytest.fixture(scope="module")
 def stemmed(tmp_path_factory):
-    base = tmp_path_factory.mktemp("stemmed")
-    b = indexed(base, STEMMED)
-    b.base = base
+    b = indexed(tmp_path_factory.mktemp("stemmed"), STEMMED)
     yield b
     b.close()
 
@@ -269,13 +272,7 @@ def test_the_sphinx_cluster_finds_words_in_other_scripts(sphinx_cluster, tmp_pat
 @pytest.fixture(scope="module")
 def stemmed_cluster(sphinx_cluster, tmp_path_factory):
     """STEMMED on the live cluster (each article in its language's index), through the writer."""
-    from search.core.backend import open_backend
-
-    base = tmp_path_factory.mktemp("stemmed-cluster")
-    write(base / "corpus" / "articles.jsonl", "".join(json.dumps(a, ensure_ascii=False) + "\n" for a in STEMMED))
-    b = open_backend("sphinxql", base / "index")
-    b.update(base / "corpus", max_bytes=10**7)
-    b.base = base
+    b = indexed(tmp_path_factory.mktemp("stemmed-cluster"), STEMMED, "sphinxql")
     yield b
     b.close()
 
@@ -309,9 +306,10 @@ def test_the_clusters_snippets_and_highlights_mark_inflections_in_the_articles_l
 
 def test_the_cluster_counts_every_language_index(stemmed_cluster):
     result = stemmed_cluster.search(SearchRequest())
-    assert (result.total, result.stories) == (4, 4)
-    assert {v.value: v.count for v in result.facets["language"]} == {"de": 1, "ru": 1, "es": 1, "en": 1}
-    assert stemmed_cluster.stats()["articles"] == 4
+    assert (result.total, result.stories) == (len(STEMMED), len(STEMMED))
+    assert {v.value: v.count for v in result.facets["language"]} == {
+        "de": 1, "ru": 1, "es": 2, "en": 1, "pt": 1, "fr": 1, "ar": 1}
+    assert stemmed_cluster.stats()["articles"] == len(STEMMED)
 
 
 def test_an_article_whose_language_changes_leaves_its_old_index(sphinx_cluster, tmp_path):
