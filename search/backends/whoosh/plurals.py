@@ -8,8 +8,9 @@ plural rules before Snowball at indexing instead (Lucene's minimal stemmers) spl
 forms that Snowball joins: on Debian's Portuguese word list 310,026 words lost a form they
 shared a term with, for 25,554 that gained one (French 18,597 / 4,656); measured with
 `bench/eval_plurals.py` (docs/languages.md). Arabic's definite article is a prefix that
-Snowball strips on some words and not others, and no verb form begins with it: it is
-removed before Snowball, as Lucene's ArabicStemmer (Larkey's light10) does.
+Snowball strips on some words and not others: it is removed before Snowball, as Lucene's
+ArabicStemmer (Larkey's light10) does; a few verbs that begin with the same letters
+(التقى) lose them too, at indexing and in queries alike.
 
 The rules are written for words already folded (lower case, no accents), as the analyzer
 hands them over: Spanish is Lucene's SpanishMinimalStemmer, Portuguese the plural step of
