@@ -422,12 +422,15 @@ class IndexArrays:
 
     # -- evaluating a query --------------------------------------------------------
 
-    def evaluate(self, q, scored: bool = True) -> Matches:
-        """The matches of q and, when scored, Whoosh's BM25F score of each."""
+    def evaluate(self, q, scored: bool = True, within: np.ndarray | None = None) -> Matches:
+        """The matches of q and, when scored, Whoosh's BM25F score of each; with `within`
+        (a mask), exact only inside it: terms are scored there only. AndMaybe scores its
+        right side within its left side's matches, so a relaxed query's ten expansion
+        terms are scored on the articles with the user's words, not on every article."""
         kind = type(q)
         boost = getattr(q, "boost", 1.0)
         if kind is wq.Term:
-            return self._term(q, scored)
+            return self._term(q, scored, within)
         if kind is wq.Phrase:
             return self._phrase(q, scored)
         if kind is wq.And or kind is wq.Or:
@@ -443,7 +446,7 @@ class IndexArrays:
                     # 1.0: every match gets +1 per NOT (the order is unchanged).
                     m.scores[m.mask] += float(len(negative))
                 return self._boosted(m, boost, scored)
-            parts = [self.evaluate(c, scored) for c in q.subqueries]
+            parts = [self.evaluate(c, scored, within) for c in q.subqueries]
             if not parts:
                 raise Unsupported("empty group")
             mask = parts[0].mask.copy()
@@ -467,9 +470,9 @@ class IndexArrays:
             return self._boosted(self._and_not(q.a, q.b, scored), boost, scored)
         if kind is wq.AndMaybe:
             # Whoosh's AndMaybeMatcher: the matches of a; b adds its score where it matches too.
-            a = self.evaluate(q.a, scored)
+            a = self.evaluate(q.a, scored, within)
             if scored:
-                b = self.evaluate(q.b, scored)
+                b = self.evaluate(q.b, scored, a.mask)
                 scores = a.scores + np.where(a.mask & b.mask, b.scores, 0.0)
                 return self._boosted(Matches(a.mask, scores), boost, scored)
             return a
@@ -500,7 +503,7 @@ class IndexArrays:
             scores[~mask] = 0.0
         return Matches(mask, scores)
 
-    def _term(self, q, scored: bool) -> Matches:
+    def _term(self, q, scored: bool, within: np.ndarray | None = None) -> Matches:
         schema = self.searcher.schema
         if q.fieldname not in schema:
             return Matches(np.zeros(self.n, dtype=bool), np.zeros(self.n) if scored else None)
@@ -510,6 +513,9 @@ class IndexArrays:
         except ValueError:
             return Matches(np.zeros(self.n, dtype=bool), np.zeros(self.n) if scored else None)
         ids, weights = self.postings(q.fieldname, btext)
+        if within is not None:
+            keep = within[ids]
+            ids, weights = ids[keep], weights[keep]
         mask = np.zeros(self.n, dtype=bool)
         mask[ids] = True
         if not scored:
