@@ -60,10 +60,8 @@ def words(value: str):
     """(word, start, end) of a text: WORD_PATTERN's matches, and for runs of unspaced
     scripts their overlapping bigrams (a lone character stands alone). Text without such
     scripts or combining marks splits exactly as it always did."""
-    special = _SPECIAL.search(value)
-    if special is None or not _HAS_UNSPACED.search(value, special.start()):
-        # Most texts have no combining mark: the plain \w pattern, twice as fast as the marked one.
-        expression = _WORD_EXPRESSION if special is None else _MARKED_EXPRESSION
+    expression = _spaced_expression(value)
+    if expression is not None:
         for m in expression.finditer(value):
             yield m.group(0), m.start(), m.end()
         return
@@ -80,6 +78,16 @@ def words(value: str):
             units.append(end)
             for a, c in zip(units, units[2:]):
                 yield value[a:c], a, c
+
+
+def _spaced_expression(value: str) -> re.Pattern | None:
+    """The pattern whose matches are all of a text's words when it has no unspaced
+    script (None when it has: words() makes bigrams). Most texts have no combining mark:
+    the plain \\w pattern, twice as fast as the marked one."""
+    special = _SPECIAL.search(value)
+    if special is None:
+        return _WORD_EXPRESSION
+    return None if _HAS_UNSPACED.search(value, special.start()) else _MARKED_EXPRESSION
 
 
 _MARKED_EXPRESSION = re.compile(WORD_PATTERN)
@@ -250,17 +258,17 @@ class NewsAnalyzer(Analyzer):
             out[term].append((pos, start, end))
         return out
 
-
     def term_counts(self, value: str) -> dict[str, int]:
         """term -> occurrences in one text, as postings(value) would count them, without
         positions: a relaxed query's feedback reads its 10 best articles again, and counting
         the regex's words in C takes a third of the time (docs/performance.md)."""
         analyzer = self.in_language(getattr(value, "language", None))
-        if _SPECIAL.search(value) is not None:  # unspaced scripts or combining marks
+        expression = _spaced_expression(value)
+        if expression is None:  # unspaced scripts: words() makes their bigrams
             return {term: len(at) for term, at in analyzer.postings(value).items()}
         counts: dict[str, int] = {}
         term_of = analyzer.term
-        for word, n in Counter(_WORD_EXPRESSION.findall(value)).items():
+        for word, n in Counter(expression.findall(value)).items():
             term = term_of(word)
             if term is not None:
                 counts[term] = counts.get(term, 0) + n
