@@ -21,6 +21,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from perf import pct  # bench/perf.py: the nearest-rank percentile every benchmark prints
+
 # Run inside a tree: the query mix through its own backend, per-query wall and CPU ms.
 QUERY_SCRIPT = r"""
 import json, sys, time
@@ -75,11 +77,6 @@ def run_in(tree: Path, args: list[str]) -> tuple[float, float, str]:
     return wall, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime), done.stdout
 
 
-def pct(values: list[float], p: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(p * len(ordered)))]
-
-
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--old", type=Path, required=True)
@@ -109,10 +106,10 @@ def main() -> int:
             per_query = json.loads(out)
             got = figures[name]
             for key, value in (("build wall s", wall), ("build CPU s", cpu),
-                               ("query wall p50 ms", pct([q[0] for q in per_query], 0.5)),
-                               ("query wall p95 ms", pct([q[0] for q in per_query], 0.95)),
-                               ("query CPU p50 ms", pct([q[1] for q in per_query], 0.5)),
-                               ("query CPU p95 ms", pct([q[1] for q in per_query], 0.95)),
+                               ("query wall p50 ms", pct([q[0] for q in per_query], 50)),
+                               ("query wall p95 ms", pct([q[0] for q in per_query], 95)),
+                               ("query CPU p50 ms", pct([q[1] for q in per_query], 50)),
+                               ("query CPU p95 ms", pct([q[1] for q in per_query], 95)),
                                ("query CPU total ms", sum(q[1] for q in per_query))):
                 got.setdefault(key, []).append(value)
             got.setdefault("totals", []).append([q[2] for q in per_query])
