@@ -42,7 +42,8 @@ for params in queries:
 print(json.dumps(out))
 """
 
-# Run inside the new tree once: a seeded mix of single words, pairs and title phrases.
+# Run once, in the tree that built the first index (which its own code can read): a seeded
+# mix of single words, pairs and title phrases.
 MIX_SCRIPT = r"""
 import json, random, re, sys
 from pathlib import Path
@@ -101,7 +102,7 @@ def main() -> int:
             wall, cpu, _ = run_in(trees[name], ["-m", "search", "index", "--full", "--quiet", "--corpus",
                                                 str(corpus), "--index", str(index)])
             if not mix.exists():
-                run_in(trees["new"], ["-c", MIX_SCRIPT, str(index), str(args.queries), str(args.seed), str(mix)])
+                run_in(trees[name], ["-c", MIX_SCRIPT, str(index), str(args.queries), str(args.seed), str(mix)])
             _, _, out = run_in(trees[name], ["-c", QUERY_SCRIPT, str(index), str(mix)])
             per_query = json.loads(out)
             got = figures[name]
