@@ -11,6 +11,7 @@ from pathlib import Path
 from conftest import write
 from search.backends.whoosh import build, indexer, store
 from search.backends.whoosh.engine import WhooshBackend
+from search.core.request import SearchRequest
 
 WORDS = "oil price market bank rate trade export coffee wheat gold copper dollar yen minister".split()
 
@@ -73,3 +74,27 @@ def test_parallel_rebuild_equals_one_writer(tmp_path, monkeypatch):
     # And the next incremental run on the parallel build finds nothing to do.
     again = WhooshBackend(tmp_path / "parallel").update(corpus, max_bytes=10**7)
     assert again.new == again.changed == again.removed == 0 and again.unchanged == 270
+
+
+def test_reindex_merges_small_segments_and_leaves_build_segments(tmp_path, monkeypatch):
+    """Whoosh's own merge policy merged 7 segments, 6 of them from the build, in the
+    first of these reindexes (and whole indexes of 10 build segments later on)."""
+    corpus = _corpus(tmp_path / "corpus")
+    monkeypatch.setattr(indexer.os, "cpu_count", lambda: 2)
+    monkeypatch.setattr(build, "SEGMENT_DOCS", 20)
+    monkeypatch.setattr(indexer, "PARALLEL_WRITER_MIN_BYTES", 0)
+    backend = WhooshBackend(tmp_path / "index")
+    backend.update(corpus, full=True, max_bytes=10**7)
+    ix, _ = store.open_current(tmp_path / "index")
+    built = {seg.segment_id() for seg in ix._segments() if seg.doc_count_all() >= 20}
+    assert len(built) >= 10
+    for run in range(12):
+        write(corpus / f"added{run:02d}.jsonl", "\n".join(
+            json.dumps({"id": f"a{run}-{k}", "title": f"Added {run} {k}", "text": f"Zinc {run} {k} in Peru."})
+            for k in range(3)) + "\n")
+        report = backend.update(corpus, max_bytes=10**7)
+        assert report.new == 3
+        segments = store.open_current(tmp_path / "index")[0]._segments()
+        assert built <= {seg.segment_id() for seg in segments}, f"run {run}: a build segment was merged"
+    assert len(segments) < len(built) + 12  # the small ones were merged
+    assert WhooshBackend(tmp_path / "index").search(SearchRequest(q="zinc")).total == 36

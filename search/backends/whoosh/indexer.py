@@ -14,12 +14,14 @@ from datetime import date, datetime
 from pathlib import Path
 
 from whoosh.index import EmptyIndexError
+from whoosh.writing import MERGE_SMALL
 
 from . import internals, store
 from . import facet_tables
 from .analysis import LanguageText, stemming_language
 from ...ingest import duplicates
 from ...ingest.article import Article
+from . import build
 from .build import ParallelBuild
 from .codec import NewsCodec
 from ...ingest.duplicates import StoryFinder
@@ -79,6 +81,19 @@ def _manifest_from_index(ix) -> dict:
             entry["sig"] = ""  # force a content-hash check: mtimes may be stale
             entry["ids"][fields["id"]] = fields.get("content_hash", "")
     return {"schema": store.SCHEMA_VERSION, "files": files}
+
+
+def merge_small_segments(writer, segments: list) -> list:
+    """Whoosh's merge policy (MERGE_SMALL) over the segments smaller than a full build's
+    (build.SEGMENT_DOCS); build segments are left as they are. MERGE_SMALL alone merges
+    every segment, smallest first, up to the first one where their total is under a
+    Fibonacci number: by that rule, beside the 10 build segments of 100,000 articles the
+    11th reindex of 100 articles would merge the whole index, and at 1,000,000 the first
+    reindex would merge 23 segments (220,010 articles). Here a reindex merges only
+    segments smaller than a build segment (tests/test_build.py)."""
+    big = [seg for seg in segments if seg.doc_count_all() >= build.SEGMENT_DOCS]
+    small = [seg for seg in segments if seg.doc_count_all() < build.SEGMENT_DOCS]
+    return big + MERGE_SMALL(writer, small)
 
 
 class WhooshIndexWriter(IndexWriter):
@@ -155,7 +170,10 @@ class WhooshIndexWriter(IndexWriter):
         elif self.full:
             self._writer.commit(optimize=True)
         elif self._changed:
-            self._writer.commit(merge=internals.segment_count(self.ix) >= MAX_SEGMENTS_WITHOUT_MERGE)
+            if internals.segment_count(self.ix) >= MAX_SEGMENTS_WITHOUT_MERGE:
+                self._writer.commit(mergetype=merge_small_segments)
+            else:
+                self._writer.commit(merge=False)
         else:
             self._writer.cancel()
         self._stories.commit()
