@@ -71,10 +71,6 @@ class Side:
         self.proc.wait(timeout=60)
 
 
-def pct(values: list[float], p: float) -> float:
-    return statistics.quantiles(values, n=100, method="inclusive")[p - 1] if len(values) > 1 else values[0]
-
-
 def compare(before: str, after: str, queries: list[dict[str, str]], warmup: list[dict[str, str]],
             rounds: int) -> dict:
     """Both sides (SRC:INDEX) on the queries, alternating, after the warm-up: per kind the
@@ -115,7 +111,7 @@ def compare(before: str, after: str, queries: list[dict[str, str]], warmup: list
         g = {"n": len(group), "same": sum(r["same"] for r in group)}
         for side in ("before", "after"):
             ms = [r[f"{side}_ms"] for r in group]
-            g[f"{side}_p50"], g[f"{side}_p95"] = pct(ms, 50), pct(ms, 95)
+            g[f"{side}_p50"], g[f"{side}_p95"] = perf.pct(ms, 50), perf.pct(ms, 95)
             g[f"{side}_match_mean"] = statistics.mean(r[f"{side}_match"] for r in group)
         g["ratio_median"] = statistics.median(r["after_ms"] / r["before_ms"] for r in group)
         out["groups"][kind] = g
