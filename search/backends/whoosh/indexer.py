@@ -14,7 +14,7 @@ from datetime import date, datetime
 from pathlib import Path
 
 from whoosh.index import EmptyIndexError
-from whoosh.writing import MERGE_SMALL
+from whoosh.writing import MERGE_SMALL, NO_MERGE
 
 from . import internals, store
 from . import facet_tables
@@ -22,7 +22,6 @@ from .analysis import LanguageText, stemming_language
 from ...ingest import duplicates
 from ...ingest.article import Article
 from . import build
-from .build import ParallelBuild
 from .codec import NewsCodec
 from ...ingest.duplicates import StoryFinder
 from ...core.backend import IndexWriter
@@ -117,7 +116,7 @@ class WhooshIndexWriter(IndexWriter):
             # Whoosh's own lock: held by us for the whole run; it is free unless a
             # process outside this tool writes the same folder.
             self._writer = self.ix.writer(timeout=5.0, limitmb=256, codec=NewsCodec())
-            self._parallel: ParallelBuild | None = None
+            self._parallel: build.ParallelBuild | None = None
             self._stories = StoryFinder(self.gen / duplicates.DB_NAME, keep_existing=not self.full)
         except BaseException:
             self._lock.__exit__(None, None, None)
@@ -149,7 +148,7 @@ class WhooshIndexWriter(IndexWriter):
         # file count, decides: one JSON Lines export can hold the whole corpus.
         if (self.full and sum(cf.size for cf in files) >= PARALLEL_WRITER_MIN_BYTES
                 and (os.cpu_count() or 1) > 1):
-            self._parallel = ParallelBuild(corpus, self.gen, max_bytes, procs=min(os.cpu_count() or 2, MAX_PROCS),
+            self._parallel = build.ParallelBuild(corpus, self.gen, max_bytes, procs=min(os.cpu_count() or 2, MAX_PROCS),
                                            expected_docs=len(files))
             return self._parallel.results(files)
         return super().read(corpus, files, max_bytes)
@@ -170,10 +169,8 @@ class WhooshIndexWriter(IndexWriter):
         elif self.full:
             self._writer.commit(optimize=True)
         elif self._changed:
-            if internals.segment_count(self.ix) >= MAX_SEGMENTS_WITHOUT_MERGE:
-                self._writer.commit(mergetype=merge_small_segments)
-            else:
-                self._writer.commit(merge=False)
+            piled_up = internals.segment_count(self.ix) >= MAX_SEGMENTS_WITHOUT_MERGE
+            self._writer.commit(mergetype=merge_small_segments if piled_up else NO_MERGE)
         else:
             self._writer.cancel()
         self._stories.commit()
