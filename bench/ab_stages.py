@@ -2,7 +2,8 @@
 for a change whose before and after cannot share one process (an index format change).
 
     .venv/bin/python bench/ab_stages.py --corpus var/bench/corpus-100k-c1800 \\
-        --before SRC:INDEX --after SRC:INDEX [--queries 300] [--phrases 200] [--rounds 5] [--json FILE]
+        --before SRC:INDEX --after SRC:INDEX [--queries 300] [--phrases 200] [--rounds 5] [--json FILE] \\
+        [--mix FILE]
 
 SRC is a source tree (e.g. `git archive main | tar -x -C DIR`; `.` for this one) and
 INDEX an index that tree built from the corpus. Each side runs in its own process
@@ -57,7 +58,9 @@ class Side:
     def __init__(self, spec: str) -> None:
         src, index = spec.rsplit(":", 1)
         env = dict(os.environ, PYTHONPATH=str(Path(src).resolve()))
-        self.proc = subprocess.Popen([sys.executable, str(Path(__file__).resolve()), "--serve", index],
+        # The child runs in SRC: the index's path is made absolute here.
+        self.proc = subprocess.Popen([sys.executable, str(Path(__file__).resolve()), "--serve",
+                                      str(Path(index).resolve())],
                                      cwd=src, env=env, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
         assert json.loads(self.proc.stdout.readline())["ready"]
 
@@ -121,6 +124,18 @@ def compare(before: str, after: str, queries: list[dict[str, str]], warmup: list
     return out
 
 
+def make_mix(corpus: Path, n_queries: int, n_phrases: int) -> dict[str, list[dict[str, str]]]:
+    """perf.py's fixed mix from the corpus's vocabulary, more phrases, and the warm-up."""
+    import perf
+
+    articles, _ = perf.extract(corpus)
+    maker = perf.QueryMaker(articles)
+    del articles
+    queries = maker.make(n_queries, perf.SEED)
+    queries += [q for q in maker.make(n_phrases * 8, perf.SEED + 3) if q["q"].startswith('"')][:n_phrases]
+    return {"queries": queries, "warmup": maker.make(perf.WARMUP_QUERIES, perf.SEED + 1)}
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--serve", type=Path, help=argparse.SUPPRESS)
@@ -131,18 +146,22 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--phrases", type=int, default=200, help="more phrase queries (200)")
     ap.add_argument("--rounds", type=int, default=5)
     ap.add_argument("--json", type=Path, default=None, metavar="FILE")
+    ap.add_argument("--mix", type=Path, default=None, metavar="FILE",
+                    help="the queries: read from FILE when it exists, else made and saved there "
+                         "(extracting 1,000,000 articles for them takes minutes)")
     args = ap.parse_args(argv)
     if args.serve:
         serve(args.serve)
         return 0
     import perf
 
-    articles, _ = perf.extract(args.corpus)
-    maker = perf.QueryMaker(articles)
-    del articles
-    queries = maker.make(args.queries, perf.SEED)
-    queries += [q for q in maker.make(args.phrases * 8, perf.SEED + 3) if q["q"].startswith('"')][:args.phrases]
-    warmup = maker.make(perf.WARMUP_QUERIES, perf.SEED + 1)
+    if args.mix and args.mix.exists():
+        mix = json.loads(args.mix.read_text())
+    else:
+        mix = make_mix(args.corpus, args.queries, args.phrases)
+        if args.mix:
+            args.mix.write_text(json.dumps(mix))
+    queries, warmup = mix["queries"], mix["warmup"]
     print(f"{len(queries)} queries, {args.rounds} rounds; load average {perf.loadavg()}", flush=True)
     out = compare(args.before, args.after, queries, warmup, args.rounds)
     print(f"load average at the end {perf.loadavg()}")

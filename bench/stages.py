@@ -76,8 +76,9 @@ def instrument(timer: StageTimer) -> None:
     from search.backends.whoosh.facet_tables import FacetTables
 
     backend = engine.WhooshBackend
-    for name in ("plan_query", "user_query", "expand_patterns", "filter_query"):
+    for name in ("plan_query", "user_query", "expand_patterns"):
         timer.wrap(engine, name, "parse", top_only=True)
+    timer.wrap(backend, "_filters", "parse", top_only=True)
     timer.wrap(backend, "_run", "match")
     timer.wrap(backend, "_relaxed", "relax")          # the filter and exclusion masks
     timer.wrap(relax.Relaxation, "run", "relax")

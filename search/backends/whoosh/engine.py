@@ -31,7 +31,7 @@ from .facet_tables import FacetTables
 from ...core.facets import country_facet, date_facet, language_facet
 from ...core.query import OPERATORS, QuerySyntaxError, plan_query
 from ...core.request import InvalidRequest, SearchRequest
-from .parse import filter_query, user_query
+from .parse import user_query
 from ...core.results import Hit, SearchResult
 
 SUGGEST_BELOW = 2  # look for a respelling when a query finds this many articles or fewer
@@ -201,15 +201,21 @@ class WhooshBackend(Backend):
         result.took_ms = (time.perf_counter() - start) * 1000
         return result
 
-    def _filters(self, s: Searcher, request: SearchRequest):
-        """Countries and dates (parse.filter_query) AND the languages, a mask from the
-        facet tables: the index holds each article's whole tag ('pt-BR'), the filter its
-        language ('pt')."""
-        filters = filter_query(request)
-        if not request.language:
-            return filters
-        languages = MaskQuery(self.facet_tables(s).language_mask(request.language) & self.arrays(s).live)
-        return languages if filters is None else wq.And([filters, languages])
+    def _filters(self, s: Searcher, request: SearchRequest) -> MaskQuery | None:
+        """Countries, dates and languages as one mask from the facet tables (None without
+        filters). Not as terms: a date range is one posting list per day and segment, and
+        at 1,000,000 articles in 100 segments a range over the corpus read 4,747 posting
+        lists (264 ms); the tables answer it in milliseconds. Languages must be a mask
+        anyway: the index holds each article's whole tag ('pt-BR'), the filter its language."""
+        if not (request.country or request.date_from or request.date_to or request.language):
+            return None
+        tables = self.facet_tables(s)
+        mask = self.arrays(s).live
+        if request.country:
+            mask = mask & tables.country_mask(request.country)
+        if request.language:
+            mask = mask & tables.language_mask(request.language)
+        return MaskQuery(tables.within_dates(mask, request.date_from, request.date_to))
 
     def _run(self, s: Searcher, user_q, filters, request: SearchRequest, by_score: bool, budget: Budget):
         """Every match (a mask for the total and the facets), the top hits by score or
@@ -217,7 +223,7 @@ class WhooshBackend(Backend):
         OR, NOT and filters (patterns are expanded to words before) are computed with numpy
         (arrays.py); the shapes it does not compute by Whoosh's matchers in one pass."""
         if user_q is not None and filters is not None:
-            q = wq.And([user_q, wq.ConstantScoreQuery(filters, 0.0)])
+            q = wq.And([user_q, filters])  # a MaskQuery: it scores 0
         else:
             q = user_q or filters or wq.Every()
         limit = self._limit(request)
@@ -236,9 +242,6 @@ class WhooshBackend(Backend):
             return results, matches.mask
         top = DocsetTopCollector(limit, budget) if by_score else BudgetUnsortedCollector(budget)
         collector = collectors.TermsCollector(top) if user_q is not None else top
-        if user_q is not None and filters is not None:
-            # Filters must not score (see MaskQuery) and are computed with numpy.
-            q = wq.And([user_q, MaskQuery(self._mask(s, filters))])
         s.search_with_collector(q, collector)
         results = collector.results()
         mask = arrays.mask_of(top.docset)
@@ -280,7 +283,7 @@ class WhooshBackend(Backend):
     def _relaxed(self, s: Searcher, terms: list[str], negated, filters, request: SearchRequest,
                   budget: Budget) -> Relaxation:
         """The relaxed search of a plain query's words (search.backends.whoosh.relax)."""
-        filter_mask = self._mask(s, filters) if filters is not None else None
+        filter_mask = filters.mask if filters is not None else None
         allowed = self.arrays(s).live & ~self._mask(s, negated) if negated is not None else None
         within = filter_mask if allowed is None else allowed if filter_mask is None else allowed & filter_mask
         return Relaxation(s, self.arrays(s), terms, budget, lambda query: self._vectorised(s, query),

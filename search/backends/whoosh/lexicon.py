@@ -34,18 +34,6 @@ class Lexicon:
         end = bisect.bisect_left(self.words, prefix + "\U0010ffff")
         return self.words[start:end]
 
-    def between(self, start: str | None, end: str | None, startexcl: bool = False,
-                endexcl: bool = False) -> list[str]:
-        """Words from start to end, as whoosh.query.TermRange finds them (None: no bound)."""
-        out = []
-        for w in self.words[bisect.bisect_left(self.words, start) if start is not None else 0:]:
-            if w == start and startexcl:
-                continue
-            if end is not None and (w > end or (w == end and endexcl)):
-                break
-            out.append(w)
-        return out
-
     def wildcard(self, pattern: str) -> list[str]:
         """Words matching a glob (`*`, `?`, `[...]`), as whoosh.query.Wildcard matches them."""
         literal = re.split(r"[*?\[]", pattern, maxsplit=1)[0]

@@ -12,7 +12,6 @@ from whoosh import query as wq
 
 from ...core.query import (QUERY_FIELDS, And, AndMaybe, AndNot, Fuzzy, Leaf, Node, Not, Or, Phrase, Prefix,
                            Require, Wildcard, Word, parse, user_tree)
-from ...core.request import SearchRequest
 from .analysis import NewsAnalyzer, fold
 from .plurals import other_number
 from .schema import FIELD_BOOSTS, make_schema
@@ -38,19 +37,6 @@ def user_query(q: str, languages: tuple[str, ...] = ()) -> wq.Query | None:
     """The Whoosh query a search runs for q (search.core.query.user_tree); `languages`
     are the index's Snowball languages besides English (see _leaf)."""
     return to_whoosh(user_tree(q), languages)
-
-
-def filter_query(request: SearchRequest) -> wq.Query | None:
-    """Country (ORed values) AND date range, or None without filters."""
-    parts = []
-    if request.country:
-        parts.append(wq.Or([wq.Term("countries", c) for c in request.country]))
-    if request.date_from or request.date_to:
-        parts.append(wq.TermRange("day", request.date_from.isoformat() if request.date_from else None,
-                                  request.date_to.isoformat() if request.date_to else None))
-    if not parts:
-        return None
-    return parts[0] if len(parts) == 1 else wq.And(parts)
 
 
 def to_whoosh(node: Node | None, languages: tuple[str, ...] = ()) -> wq.Query | None:
