@@ -167,7 +167,7 @@ class IndexArrays:
                 dead = [d for d in range(sub.doc_count_all()) if sub.is_deleted(d)] \
                     if not hasattr(sub.segment(), "deleted_docs") else list(sub.segment().deleted_docs())
                 self.live[np.array(dead, dtype=np.int64) + offset] = False
-        self._field_lengths: dict[str, np.ndarray] = {}
+        self._length_codes: dict[str, np.ndarray] = {}
         self._stats: dict[str, float] = {}
         self._phrases: dict[tuple, np.ndarray] = {}
         self._df: dict[tuple[str, str], int] = {}
@@ -181,22 +181,23 @@ class IndexArrays:
 
     # -- per-document data -------------------------------------------------------
 
-    def field_lengths(self, fieldname: str) -> np.ndarray:
-        """Each document's length in the field, as Whoosh's scorers see it (the
-        one-byte encoded length decoded again)."""
-        found = self._field_lengths.get(fieldname)
-        if found is None:
+    def field_lengths(self, fieldname: str, ids: np.ndarray | None = None) -> np.ndarray:
+        """The documents' lengths in the field (all, or those of `ids`), as Whoosh's scorers
+        see them: the one-byte codes decoded again. Kept as the codes, decoded per query:
+        decoded, two fields took 16 MB a worker at 1,000,000 articles, the codes 2."""
+        codes = self._length_codes.get(fieldname)
+        if codes is None:
             parts = []
             for (sub, _offset), seg_id in zip(self.leaves, self.segment_ids):
                 key = (seg_id, fieldname)
-                codes = self.cache.data.get(key)
-                if codes is None:
-                    codes = _length_codes(sub, fieldname)
-                    self.cache.data[key] = codes
-                parts.append(codes)
+                found = self.cache.data.get(key)
+                if found is None:
+                    found = _length_codes(sub, fieldname)
+                    self.cache.data[key] = found
+                parts.append(found)
             codes = np.concatenate(parts) if parts else np.empty(0, np.uint8)
-            found = self._field_lengths[fieldname] = internals.decode_lengths(codes)
-        return found
+            self._length_codes[fieldname] = codes
+        return internals.decode_lengths(codes if ids is None else codes[ids])
 
     def _segment_postings(self, sub, seg_id: str, fieldname: str, btext: bytes):
         key = (seg_id, fieldname, btext)
@@ -536,7 +537,7 @@ class IndexArrays:
         avgfl = s.avg_field_length(fieldname) or 1
         B = internals.bm25_b(w, fieldname)
         K1 = w.K1
-        fl = self.field_lengths(fieldname)[ids]
+        fl = self.field_lengths(fieldname, ids)
         return idf * ((tf * (K1 + 1)) / (tf + K1 * ((1 - B) + B * fl / avgfl)))
 
     # -- the top of a ranking --------------------------------------------------------
