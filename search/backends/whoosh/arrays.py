@@ -26,6 +26,7 @@ from whoosh.scoring import BM25F
 
 from . import codec, internals, positions
 from .lexicon import Lexicon
+from .scoring import ProbabilisticBM25F
 
 __all__ = ["Unsupported", "IndexArrays", "Matches"]
 
@@ -170,7 +171,7 @@ class IndexArrays:
         self._length_codes: dict[str, np.ndarray] = {}
         self._stats: dict[str, float] = {}
         self._phrases: dict[tuple, np.ndarray] = {}
-        self._df: dict[tuple[str, str], int] = {}
+        self._df: dict[tuple[str, bytes], int] = {}
         self._lexicons: dict[str, Lexicon] = {}
 
     @staticmethod
@@ -208,14 +209,18 @@ class IndexArrays:
         return found
 
     def postings(self, fieldname: str, btext: bytes) -> tuple[np.ndarray, np.ndarray]:
-        """Global document numbers (live ones only) and weights of a term."""
+        """Global document numbers (live ones only) and weights of a term. Its document
+        frequency comes free (deleted documents count, as in Whoosh's): remembered."""
         id_parts, weight_parts = [], []
+        df = 0
         for (sub, offset), seg_id in zip(self.leaves, self.segment_ids):
             ids, weights, _ = self._segment_postings(sub, seg_id, fieldname, btext)
             if len(ids):
+                df += len(ids)
                 ids = ids.astype(np.int64)
                 id_parts.append(ids + offset if offset else ids)
                 weight_parts.append(weights.astype(np.float64))
+        self._remember_df((fieldname, btext), df)
         if not id_parts:
             return np.empty(0, np.int64), np.empty(0, np.float64)
         ids = np.concatenate(id_parts) if len(id_parts) > 1 else id_parts[0]
@@ -404,16 +409,28 @@ class IndexArrays:
         return self._boosted(Matches(mask, scores), q.boost, scored)
 
     def doc_frequency(self, fieldname: str, text: str) -> int:
-        """The reader's doc_frequency, remembered for this searcher: feedback asks it
-        for a few hundred words a query (one hash lookup per segment each), mostly the
-        same common words from one query to the next."""
-        key = (fieldname, text)
+        """The reader's doc_frequency, remembered for this searcher (or known from the
+        postings read): feedback asks it for dozens of words a query and scoring for
+        each word, each a hash lookup in every segment, 100 at 1,000,000 articles."""
+        key = (fieldname, self.searcher.schema[fieldname].to_bytes(text))
         found = self._df.get(key)
         if found is None:
-            if len(self._df) >= DF_MEMO_ENTRIES:
-                self._df.clear()
-            found = self._df[key] = self.searcher.reader().doc_frequency(fieldname, text)
+            found = self.searcher.reader().doc_frequency(fieldname, key[1])
+            self._remember_df(key, found)
         return found
+
+    def _remember_df(self, key: tuple[str, bytes], df: int) -> None:
+        if len(self._df) >= DF_MEMO_ENTRIES:
+            self._df.clear()
+        self._df[key] = df
+
+    def idf(self, fieldname: str, text: str) -> float:
+        """The weighting's IDF of a word, from the remembered document frequency when the
+        weighting is the product's (any other BM25F through Whoosh's lookups)."""
+        w = self.searcher.weighting
+        if isinstance(w, ProbabilisticBM25F):
+            return w.idf_of(self.doc_frequency(fieldname, text), self.n)
+        return self.searcher.idf(fieldname, text)
 
     def mask_of(self, docs) -> np.ndarray:
         mask = np.zeros(self.n, dtype=bool)
@@ -533,7 +550,7 @@ class IndexArrays:
         """whoosh.scoring.bm25 over arrays, with the statistics BM25FScorer reads."""
         s = self.searcher
         w = s.weighting
-        idf = s.idf(fieldname, text)
+        idf = self.idf(fieldname, text)
         avgfl = s.avg_field_length(fieldname) or 1
         B = internals.bm25_b(w, fieldname)
         K1 = w.K1

@@ -8,12 +8,11 @@ rebuild switches generations, so a running server sees new articles at once."""
 from __future__ import annotations
 
 import html
-import math
 import re
 import time
 from pathlib import Path
 
-from whoosh import collectors, highlight, query as wq, scoring
+from whoosh import collectors, highlight, query as wq
 from whoosh.searching import Results, Searcher
 
 from . import store
@@ -26,6 +25,7 @@ from .expand import expand_patterns
 from .highlight import (SNIPPET_CHARS, SNIPPET_FRAGMENTS, ArrayHighlighter, MarkFormatter, SnippetFragmenter,
                         SnippetScorer, lead)
 from .relax import Relaxation, enough_matches, excluded, positive_terms
+from .scoring import ProbabilisticBM25F
 from .lexicon import corrector as lexicon_corrector
 from .facet_tables import FacetTables
 from ...core.facets import country_facet, date_facet, language_facet
@@ -37,18 +37,6 @@ from ...core.results import Hit, SearchResult
 SUGGEST_BELOW = 2  # look for a respelling when a query finds this many articles or fewer
 SUGGEST_MAX_WORDS = 6  # unknown words respelled for "did you mean", at most
 SUGGEST_SECONDS = 1.0  # and the time spent respelling them
-
-
-class ProbabilisticBM25F(scoring.BM25F):
-    """BM25F with the Robertson-Sparck Jones IDF, log(1 + (N - n + 0.5) / (n + 0.5)),
-    instead of Whoosh's log(N / (n + 1)) + 1: a word found in half the articles
-    weighs little beside a rare one, so a question's common words do not swamp its topic."""
-
-    def idf(self, searcher, fieldname, text):
-        parent = searcher.get_parent()
-        n = parent.doc_frequency(fieldname, text)
-        return math.log(1 + (parent.doc_count_all() - n + 0.5) / (n + 0.5))
-
 
 # BM25 parameters, checked on the seven development collections of bench/eval_ranking.py
 # by leaving one collection out: K1 0.6-1.5 and B 0.3-0.9 did not beat these on the
