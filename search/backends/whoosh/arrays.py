@@ -211,20 +211,20 @@ class IndexArrays:
     def postings(self, fieldname: str, btext: bytes) -> tuple[np.ndarray, np.ndarray]:
         """Global document numbers (live ones only) and weights of a term. Its document
         frequency comes free (deleted documents count, as in Whoosh's): remembered."""
-        id_parts, weight_parts = [], []
-        df = 0
+        parts, offsets = [], []
         for (sub, offset), seg_id in zip(self.leaves, self.segment_ids):
-            ids, weights, _ = self._segment_postings(sub, seg_id, fieldname, btext)
-            if len(ids):
-                df += len(ids)
-                ids = ids.astype(np.int64)
-                id_parts.append(ids + offset if offset else ids)
-                weight_parts.append(weights.astype(np.float64))
-        self._remember_df((fieldname, btext), df)
-        if not id_parts:
+            found = self._segment_postings(sub, seg_id, fieldname, btext)
+            if len(found[0]):
+                parts.append(found)
+                offsets.append(offset)
+        sizes = [len(p[0]) for p in parts]
+        self._remember_df((fieldname, btext), sum(sizes))
+        if not parts:
             return np.empty(0, np.int64), np.empty(0, np.float64)
-        ids = np.concatenate(id_parts) if len(id_parts) > 1 else id_parts[0]
-        weights = np.concatenate(weight_parts) if len(weight_parts) > 1 else weight_parts[0]
+        # Joined, then made global in one step each (not per segment: 100 at 1,000,000 articles).
+        ids = np.concatenate([p[0] for p in parts], dtype=np.int64)
+        ids += np.repeat(np.array(offsets, np.int64), sizes)
+        weights = np.concatenate([p[1] for p in parts], dtype=np.float64)
         keep = self.live[ids]
         if not keep.all():
             ids, weights = ids[keep], weights[keep]
