@@ -94,6 +94,11 @@ def _any_of(terms, weights=None):
                   for t, w in zip(terms, weights)])
 
 
+def _feedback_idf(df: int, docs: int) -> float:
+    """The IDF weighing feedback words, log(N / n) + 1 (0 for a word in no article)."""
+    return math.log(docs / df) + 1 if df else 0.0
+
+
 def _relevance_model(s: Searcher, top: list[tuple[float, int]], terms: list[str], idf: dict[str, float],
                      doc_frequency: Callable[[str, str], int]):
     """RM3 pseudo-relevance feedback from the first pass's best articles `top`
@@ -123,25 +128,21 @@ def _relevance_model(s: Searcher, top: list[tuple[float, int]], terms: list[str]
             model[word] = model.get(word, 0.0) + weight / total * count / length
             present[word] = present.get(word, 0) + 1
 
-    def idf_of(word: str) -> float:
-        df = doc_frequency("text", word)
-        return math.log(docs / df) + 1 if df else 0.0
-
     # Only the heaviest words can come in: a lookup per word and segment was most of a
     # question's time at 100k articles, and the evaluation figures are the same to three
     # decimals (bench/eval_ranking.py). Nor is a word's IDF looked up when even the
     # highest it can have (it is in `present[word]` articles at least) leaves it below
     # the FEEDBACK_TERMS best so far: the same terms, with 100 segments (1,000,000
     # articles) a relaxed query made 10,000 lookups for its 100 candidates.
-    user = {t: model[t] * idf_of(t) if t in model else 0.0 for t in terms}
+    user = {t: model[t] * _feedback_idf(doc_frequency("text", t), docs) if t in model else 0.0 for t in terms}
     found: list[tuple[float, str]] = []
     best: list[float] = []  # a heap of the FEEDBACK_TERMS best weights so far
     for word in sorted(model, key=lambda w: (-model[w], w))[:FEEDBACK_CANDIDATES]:
         if word in idf or word.isdigit():
             continue
-        if len(best) == FEEDBACK_TERMS and model[word] * (math.log(docs / present[word]) + 1) < best[0]:
+        if len(best) == FEEDBACK_TERMS and model[word] * _feedback_idf(present[word], docs) < best[0]:
             continue
-        weighted = model[word] * idf_of(word)
+        weighted = model[word] * _feedback_idf(doc_frequency("text", word), docs)
         if weighted > 0:
             found.append((weighted, word))
             heapq.heappush(best, weighted)
